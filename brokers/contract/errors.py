@@ -1,0 +1,43 @@
+"""The broker error taxonomy. Plugins translate their wire errors into these at the boundary."""
+
+from __future__ import annotations
+
+
+class BrokerError(Exception):
+    """A broker call failed. `status` is the HTTP status to answer with; the message names the broker."""
+
+    retryable = False
+
+    def __init__(self, broker: str, message: str, status: int = 500) -> None:
+        super().__init__(f"{broker}: {message}")
+        self.broker = broker
+        self.message = message
+        self.status = status
+
+
+class BrokerUnavailable(BrokerError):
+    """Network failure, timeout or 5xx: safe to retry for idempotent reads, never for orders."""
+
+    retryable = True
+
+    def __init__(self, broker: str, message: str, status: int = 502) -> None:
+        super().__init__(broker, message, status)
+
+
+class SessionExpired(BrokerError):
+    """The broker rejected the token: the user must log in again."""
+
+    def __init__(self, broker: str, message: str = "broker session expired, log in again") -> None:
+        super().__init__(broker, message, 401)
+
+
+class OrderRejected(BrokerError):
+    """The broker (or the paper engine) refused the order; the message says why."""
+
+    def __init__(self, broker: str, message: str, status: int = 400) -> None:
+        super().__init__(broker, message, status)
+
+
+class InstrumentNotFound(BrokerError):
+    def __init__(self, broker: str, symbol: str, exchange: str) -> None:
+        super().__init__(broker, f"Symbol '{symbol}' not found for exchange '{exchange}'", 400)

@@ -1,0 +1,79 @@
+"""The async interfaces a broker plugin implements. A mode is a composition of a data client and
+an execution client (live: broker + broker; analyzer: broker data + paper engine; simulator:
+synthetic market + paper engine)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from datetime import date
+from typing import Protocol, runtime_checkable
+
+from brokers.contract.capabilities import Capabilities
+from brokers.contract.types import (
+    Candle, Depth, FeedMode, Funds, Holding, Instrument, Order, OrderRequest, Position, Quote, Tick, Trade,
+)
+
+
+@runtime_checkable
+class DataClient(Protocol):
+    """Market data for one user's session."""
+
+    capabilities: Capabilities
+
+    async def quote(self, instrument: Instrument) -> Quote: ...
+
+    async def multiquote(self, instruments: Sequence[Instrument]) -> dict[str, Quote]:
+        """Keyed by `EXCHANGE:SYMBOL`; batched within the broker's limit by the plugin."""
+        ...
+
+    async def depth(self, instrument: Instrument) -> Depth: ...
+
+    async def history(self, instrument: Instrument, interval: str, start: date, end: date) -> list[Candle]: ...
+
+
+@runtime_checkable
+class ExecutionClient(Protocol):
+    """Orders and books for one user's session."""
+
+    async def place_order(self, request: OrderRequest) -> Order: ...
+
+    async def modify_order(self, orderid: str, request: OrderRequest) -> Order: ...
+
+    async def cancel_order(self, orderid: str) -> Order: ...
+
+    async def orders(self) -> list[Order]: ...
+
+    async def trades(self) -> list[Trade]: ...
+
+    async def positions(self) -> list[Position]: ...
+
+    async def holdings(self) -> list[Holding]: ...
+
+    async def funds(self) -> Funds: ...
+
+
+TickHandler = Callable[[Tick], Awaitable[None] | None]
+
+
+@runtime_checkable
+class StreamingAdapter(Protocol):
+    """One upstream market-data connection. The hub's pool opens as many as the capabilities allow."""
+
+    async def connect(self) -> None: ...
+
+    async def subscribe(self, instruments: Iterable[Instrument], mode: FeedMode) -> None: ...
+
+    async def unsubscribe(self, instruments: Iterable[Instrument], mode: FeedMode) -> None: ...
+
+    def on_tick(self, handler: TickHandler) -> None:
+        """Register the callback that receives every normalised tick."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+@runtime_checkable
+class InstrumentProvider(Protocol):
+    """Downloads and transforms the broker's master contract into our instrument model."""
+
+    async def download(self, progress: Callable[[str, float], None] | None = None) -> list[Instrument]: ...

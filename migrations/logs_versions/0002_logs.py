@@ -1,0 +1,23 @@
+"""traffic, API and latency logs (placeholder in the chain; the accounts work fills it)
+
+Revision ID: logs_0002
+Revises: logs_0001
+Create Date: 2026-11-29
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa  # noqa: F401
+from alembic import op  # noqa: F401
+
+revision = "logs_0002"
+down_revision = "logs_0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
