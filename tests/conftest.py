@@ -26,6 +26,9 @@ from backend.core.db import Base, LogBase
 from backend.core.settings import Settings
 from backend.main import create_app
 
+pytest_plugins = ["tests.fixtures.accounts", "tests.fixtures.symbols", "tests.fixtures.sandbox",
+                  "tests.fixtures.streaming"]
+
 ROOT = Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
