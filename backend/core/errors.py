@@ -46,20 +46,50 @@ def envelope(message: Any, status: int, **extra: Any) -> FastJSONResponse:
     return FastJSONResponse({"status": "error", "message": message, **extra}, status_code=status)
 
 
+# pydantic error types → the marshmallow wording OpenAlgo clients see and log.
+_MESSAGES = {
+    "missing": "Missing data for required field.",
+    "extra_forbidden": "Unknown field.",
+    "none_required": "Field may not be null.",
+    "float_parsing": "Not a valid number.",
+    "float_type": "Not a valid number.",
+    "decimal_parsing": "Not a valid number.",
+    "decimal_type": "Not a valid number.",
+    "finite_number": "Not a valid number.",
+    "int_parsing": "Not a valid integer.",
+    "int_type": "Not a valid integer.",
+    "int_from_float": "Not a valid integer.",
+    "string_type": "Not a valid string.",
+    "bool_parsing": "Not a valid boolean.",
+    "bool_type": "Not a valid boolean.",
+    "date_from_datetime_parsing": "Not a valid date.",
+    "date_parsing": "Not a valid date.",
+    "date_type": "Not a valid date.",
+    "list_type": "Not a valid list.",
+}
+
+
+def _error_text(error: dict[str, Any]) -> str:
+    kind = error.get("type", "")
+    if kind in _MESSAGES:
+        if kind in ("string_type", "int_type", "float_type") and error.get("input", "") is None:
+            return "Field may not be null."
+        return _MESSAGES[kind]
+    if kind in ("string_too_short", "string_too_long") and "min_length" in error.get("ctx", {}):
+        return f"Length must be between {error['ctx']['min_length']} and {error['ctx'].get('max_length')}."
+    return str(error.get("msg", "Invalid value.")).removeprefix("Value error, ")
+
+
 def pydantic_errors_to_fields(errors: list[dict[str, Any]]) -> dict[str, Any]:
     """Render pydantic errors as marshmallow-style `{field: [message]}` as OpenAlgo clients expect."""
     fields: dict[str, Any] = {}
     for error in errors:
         loc = [part for part in error.get("loc", ()) if part not in ("body", "query", "path")]
         kind = error.get("type", "")
-        if kind == "missing":
-            text = "Missing data for required field."
-        elif kind == "extra_forbidden":
-            text = "Unknown field."
-        elif kind in ("json_invalid", "model_attributes_type", "dict_type", "model_type") and not loc:
+        if not loc and kind in ("model_attributes_type", "dict_type", "model_type"):
             text = "Invalid input type."
         else:
-            text = str(error.get("msg", "Invalid value.")).removeprefix("Value error, ")
+            text = _error_text(error)
         if not loc:
             fields.setdefault("_schema", []).append(text)
             continue
@@ -70,17 +100,30 @@ def pydantic_errors_to_fields(errors: list[dict[str, Any]]) -> dict[str, Any]:
     return fields
 
 
+def validation_response(request: Request, fields: dict[str, Any]) -> FastJSONResponse:
+    """OpenAlgo renders validation errors in one of four shapes, chosen per endpoint (api-v1 §1.5)."""
+    route = request.scope.get("route")
+    style = getattr(route, "error_style", "object")
+    if style == "repr":
+        return envelope(str(fields), 400)
+    if style == "options":
+        return envelope("Validation error", 400, errors=fields)
+    if style == "greeks":
+        return envelope("Validation failed", 400, errors=fields)
+    return envelope(fields, 400)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(_: Request, exc: AppError) -> JSONResponse:
         return envelope(exc.message, exc.status, **exc.extra)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = list(exc.errors())
         if any(e.get("type") == "json_invalid" for e in errors):
             return envelope("Invalid JSON in request body.", 400)
-        return envelope(pydantic_errors_to_fields(errors), 400)
+        return validation_response(request, pydantic_errors_to_fields(errors))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
