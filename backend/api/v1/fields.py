@@ -1,0 +1,113 @@
+"""Field types with OpenAlgo's coercion rules and marshmallow's error wording (api-v1 §1.7–1.8).
+
+Numbers arrive as JSON numbers or numeric strings (the SDK sends strings); enums are exact upper
+case except `action` and `option_type`; errors read like OpenAlgo's so clients' logs match.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, ConfigDict, Field
+
+from brokers.contract import Action, Exchange, PriceType, Product
+
+
+def _one_of(values: list[str]) -> str:
+    return f"Must be one of: {', '.join(values)}."
+
+
+def enum_field(enum: type[StrEnum], *, case_insensitive: bool = False):
+    values = [member.value for member in enum]
+
+    def check(value: Any) -> Any:
+        if isinstance(value, str):
+            candidate = value.upper() if case_insensitive and value in (value.upper(), value.lower()) else value
+            if candidate in values:
+                return enum(candidate)
+        raise ValueError(_one_of(values))
+
+    return BeforeValidator(check)
+
+
+def number(value: Any, message: str = "Not a valid number.") -> Decimal:
+    if isinstance(value, bool) or value is None:
+        raise ValueError(message)
+    try:
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value).strip() or "x")
+    except (InvalidOperation, ValueError):
+        raise ValueError(message) from None
+    if not number.is_finite():
+        raise ValueError(message)
+    return number
+
+
+def non_negative(message: str):
+    def check(value: Any) -> Decimal:
+        parsed = number(value)
+        if parsed < 0:
+            raise ValueError(message)
+        return parsed
+
+    return BeforeValidator(check)
+
+
+def positive(message: str):
+    def check(value: Any) -> Decimal:
+        parsed = number(value)
+        if parsed <= 0:
+            raise ValueError(message)
+        return parsed
+
+    return BeforeValidator(check)
+
+
+def _integer(value: Any) -> int:
+    """marshmallow Integer: ints, integer strings, and JSON floats truncated (75.9 → 75)."""
+    if isinstance(value, bool) or value is None:
+        raise ValueError("Not a valid integer.")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            raise ValueError("Not a valid integer.") from None
+    raise ValueError("Not a valid integer.")
+
+
+def non_negative_int(message: str):
+    def check(value: Any) -> int:
+        number = _integer(value)
+        if number < 0:
+            raise ValueError(message)
+        return number
+
+    return BeforeValidator(check)
+
+
+def positive_int(message: str):
+    def check(value: Any) -> int:
+        number = _integer(value)
+        if number < 1:
+            raise ValueError(message)
+        return number
+
+    return BeforeValidator(check)
+
+
+STRICT = ConfigDict(extra="forbid")  # OpenAlgo rejects unknown fields (api-v1 §1.2)
+
+ApiKey = Annotated[str, Field(min_length=1, max_length=256, description="Your Algogate/OpenAlgo API key")]
+ExchangeField = Annotated[Exchange, enum_field(Exchange)]
+ActionField = Annotated[Action, enum_field(Action, case_insensitive=True)]
+ProductField = Annotated[Product, enum_field(Product)]
+PriceTypeField = Annotated[PriceType, enum_field(PriceType)]
+Price = Annotated[Decimal, non_negative("Price must be a non-negative number.")]
+TriggerPrice = Annotated[Decimal, non_negative("Trigger price must be a non-negative number.")]
+DisclosedQuantity = Annotated[int, non_negative_int("Disclosed quantity must be a non-negative integer.")]
+Quantity = Annotated[Decimal, positive("Quantity must be a positive number.")]

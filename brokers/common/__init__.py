@@ -1,0 +1,1 @@
+"""Helpers shared by broker plugins: pooled HTTP with rate limits and safe retries."""
