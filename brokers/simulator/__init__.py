@@ -1,1 +1,16 @@
-"""The built-in simulator broker: a synthetic market that needs no credentials and no internet."""
+"""The built-in simulator broker: a synthetic market that needs no credentials and no internet.
+
+Entry points: `SimulatorBroker.create(seed, clock, session_mode)` → `.data_client` (DataClient),
+`.streaming_adapter(ticks_per_second)` (StreamingAdapter), `.provider` (InstrumentProvider),
+`.market` (SimulatedMarket) and `.clock` (SimClock).
+"""
+
+from brokers.simulator.broker import DEFAULT_SEED, SimulatorBroker
+from brokers.simulator.clock import SimClock
+from brokers.simulator.data_client import CAPABILITIES, SimulatorDataClient
+from brokers.simulator.market import SessionMode, SimulatedMarket
+from brokers.simulator.provider import SimulatorInstrumentProvider
+from brokers.simulator.streaming import SimulatorStreamingAdapter
+
+__all__ = ["CAPABILITIES", "DEFAULT_SEED", "SessionMode", "SimClock", "SimulatedMarket", "SimulatorBroker",
+           "SimulatorDataClient", "SimulatorInstrumentProvider", "SimulatorStreamingAdapter"]

@@ -1,0 +1,371 @@
+"""The in-memory master-contract index: O(1) lookups, ranked search, expiries and option chains.
+
+Built once per master (≈0.3 s for 100,000 instruments) and then read-only, so it is shared by
+every request without locks; a re-download builds a new index and swaps the reference.
+
+Memory is kept small on purpose: instruments are the frozen contract objects (strings interned,
+dates and strikes shared), lookups are per-exchange dicts keyed by the instrument's own symbol
+string, search uses one sorted key array + bisect for prefixes and a single concatenated haystack
+scanned in C for substrings, and option chains store strikes as sorted tuples.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+
+import numpy as np
+
+from brokers.contract.types import Exchange, Instrument
+
+SEARCH_LIMIT = 500
+_OFFSET = re.compile(r"^(ATM|ITM|OTM)(\d{0,2})$")
+
+
+class OptionResolutionError(Exception):
+    """Option symbol resolution failed; `status` and the message follow api-v1 §3.11."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+@lru_cache(maxsize=4096)
+def expiry_code(expiry: date) -> str:
+    return expiry.strftime("%d%b%y").upper()
+
+
+def strike_text(strike: Decimal | float) -> str:
+    value = Decimal(str(strike)).normalize()
+    return format(value.quantize(Decimal(1)) if value == value.to_integral_value() else value, "f")
+
+
+def parse_offset(offset: str) -> int:
+    """ATM → 0, ITMn → +n, OTMn → −n ("moneyness steps"); raises on anything else."""
+    match = _OFFSET.match(offset.strip().upper())
+    if not match or (match.group(1) == "ATM") != (match.group(2) == ""):
+        raise OptionResolutionError(f"Invalid offset: {offset}")
+    steps = int(match.group(2) or 0)
+    if match.group(1) != "ATM" and not 1 <= steps <= 50:
+        raise OptionResolutionError(f"Invalid offset: {offset}")
+    return steps if match.group(1) == "ITM" else -steps
+
+
+@dataclass(frozen=True, slots=True)
+class OptionChainSide:
+    strikes: tuple[Decimal, ...]  # ascending
+    instruments: tuple[Instrument, ...]  # aligned with strikes
+
+
+class SymbolIndex:
+    def __init__(self, instruments: Iterable[Instrument], broker: str = "simulator") -> None:
+        self.broker = broker
+        self.instruments: list[Instrument] = list(instruments)
+        self._by_symbol: dict[str, dict[str, int]] = defaultdict(dict)
+        self._by_token: dict[str, dict[str, int]] = defaultdict(dict)
+        expiries: dict[tuple[str, str, str], set[date]] = defaultdict(set)
+        chains: dict[tuple[str, str, date, str], list[tuple[Decimal, int]]] = defaultdict(list)
+        for row, item in enumerate(self.instruments):
+            exchange = item.exchange.value
+            self._by_symbol[exchange][item.symbol] = row
+            self._by_token[exchange][item.token] = row
+            if item.expiry is None:
+                continue
+            base = self.base_of(item)
+            if item.instrumenttype in ("CE", "PE"):
+                expiries[(exchange, base, "options")].add(item.expiry)
+                if item.strike is not None:
+                    chains[(exchange, base, item.expiry, item.instrumenttype)].append((item.strike, row))
+            else:
+                expiries[(exchange, base, "futures")].add(item.expiry)
+        self._expiries = {key: tuple(sorted(days)) for key, days in expiries.items()}
+        self._chains = {
+            key: OptionChainSide(tuple(s for s, _ in sorted(rows)), tuple(self.instruments[r] for _, r in sorted(rows)))
+            for key, rows in chains.items()
+        }
+        # Search structures are built on first use (or by `prepare_search()` in the background), so
+        # the O(1) lookups are available as soon as the master is installed at start-up.
+        self._search_ready = False
+        self._search_lock = threading.Lock()
+
+    def prepare_search(self) -> None:
+        """Build the search structures now (thread-safe; a no-op once built)."""
+        if self._search_ready:
+            return
+        with self._search_lock:
+            if not self._search_ready:
+                self._build_search()
+                self._search_ready = True
+
+    # --- construction helpers -----------------------------------------------------------------
+    @staticmethod
+    def base_of(item: Instrument) -> str:
+        """Underlying base from the symbol (`NIFTY30DEC25FUT` → `NIFTY`), as OpenAlgo does."""
+        if item.expiry is None:
+            return item.symbol
+        code = expiry_code(item.expiry)
+        at = item.symbol.find(code)
+        return item.symbol[:at] if at > 0 else item.name
+
+    def _build_search(self) -> None:
+        count = len(self.instruments)
+        symbols = [item.symbol.upper() for item in self.instruments]
+        order = sorted(range(count), key=symbols.__getitem__)
+        self._sorted_symbols = [symbols[i] for i in order]
+        self._sorted_rows = np.asarray(order, dtype=np.int32)
+        self._alpha = np.empty(count, dtype=np.int32)
+        self._alpha[self._sorted_rows] = np.arange(count, dtype=np.int32)
+        self._lengths = np.fromiter((len(s) for s in symbols), dtype=np.int16, count=count)
+        self._exchange_names = sorted({item.exchange.value for item in self.instruments})
+        codes = {name: i for i, name in enumerate(self._exchange_names)}
+        self._exchange_codes = np.fromiter((codes[item.exchange.value] for item in self.instruments),
+                                           dtype=np.int8, count=count)
+        self._type_names = sorted({item.instrumenttype for item in self.instruments})
+        types = {name: i for i, name in enumerate(self._type_names)}
+        self._type_codes = np.fromiter((types[item.instrumenttype] for item in self.instruments),
+                                       dtype=np.int8, count=count)
+        # Documents for substring search: the symbol, plus the broker symbol and the name where they
+        # add text the symbol does not already contain.
+        documents, owners = list(symbols), list(range(count))
+        for row, item in enumerate(self.instruments):
+            for extra in (item.brsymbol.upper(), item.name.upper()):
+                if extra and extra not in symbols[row]:
+                    documents.append(extra)
+                    owners.append(row)
+        self._suffixes, self._suffix_rows, self._suffix_from_symbol = _suffix_array(documents, owners, count)
+        tokens = sorted((item.token, row) for row, item in enumerate(self.instruments))
+        self._sorted_tokens = [token for token, _ in tokens]
+        self._token_rows = np.asarray([row for _, row in tokens], dtype=np.int32)
+
+    # --- lookups -------------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.instruments)
+
+    def get(self, exchange: Exchange | str, symbol: str) -> Instrument | None:
+        row = self._by_symbol.get(str(exchange), {}).get(symbol)
+        return None if row is None else self.instruments[row]
+
+    def by_token(self, exchange: Exchange | str, token: str) -> Instrument | None:
+        row = self._by_token.get(str(exchange), {}).get(str(token))
+        return None if row is None else self.instruments[row]
+
+    def row_id(self, instrument: Instrument) -> int:
+        """Stable id of the row within this master (what `/symbol` reports as `id`)."""
+        return self._by_symbol[instrument.exchange.value][instrument.symbol] + 1
+
+    def by_exchange(self, exchange: Exchange | str | None = None) -> list[Instrument]:
+        if exchange is None:
+            return list(self.instruments)
+        rows = self._by_symbol.get(str(exchange), {})
+        return [self.instruments[row] for row in sorted(rows.values())]
+
+    def exchanges(self) -> list[str]:
+        return sorted(self._by_symbol)
+
+    # --- expiries and option chains -----------------------------------------------------------
+    def expiries(self, underlying: str, exchange: Exchange | str, kind: str, on_or_after: date | None = None) -> list[date]:
+        """Expiry dates of `underlying`'s futures or options on `exchange`, ascending."""
+        days = self._expiries.get((str(exchange), underlying.upper(), kind), ())
+        if on_or_after is None:
+            return list(days)
+        return list(days[bisect_left(days, on_or_after):])
+
+    def chain(self, underlying: str, exchange: Exchange | str, expiry: date, option_type: str) -> OptionChainSide | None:
+        return self._chains.get((str(exchange), underlying.upper(), expiry, option_type.upper()))
+
+    def resolve_option(self, underlying: str, exchange: Exchange | str, expiry: date, offset: str,
+                       option_type: str, underlying_ltp: float, strike_interval: int | None = None) -> Instrument:
+        """api-v1 §3.11: ATM = listed strike nearest the LTP; ITM/OTM walk the listed strikes."""
+        option_type = option_type.upper()
+        steps = parse_offset(offset)
+        # CE: in-the-money is below the ATM strike; PE: above.
+        direction = -1 if option_type == "CE" else 1
+        exchange = str(exchange)
+        if strike_interval:
+            atm = round(underlying_ltp / strike_interval) * strike_interval
+            target = Decimal(str(atm + direction * steps * strike_interval))
+        else:
+            side = self.chain(underlying, exchange, expiry, option_type)
+            if side is None or not side.strikes:
+                raise OptionResolutionError(
+                    f"No strikes found for {underlying.upper()} expiring {expiry_code(expiry)}. "
+                    "Please check expiry date or update master contract.", 404)
+            atm_at = _nearest(side.strikes, underlying_ltp)
+            at = atm_at + direction * steps
+            if not 0 <= at < len(side.strikes):
+                raise OptionResolutionError(
+                    f"Offset {offset.upper()} is out of range for available strikes. Please use a smaller offset.")
+            return side.instruments[at]
+        symbol = f"{underlying.upper()}{expiry_code(expiry)}{strike_text(target)}{option_type}"
+        found = self.get(exchange, symbol)
+        if found is None:
+            raise OptionResolutionError(
+                f"Option symbol {symbol} not found in {exchange}. Symbol may not exist or master contract needs update.",
+                404)
+        return found
+
+    # --- search --------------------------------------------------------------------------------
+    def search(self, query: str, exchange: Exchange | str | None = None, instrumenttype: str | None = None,
+               limit: int = SEARCH_LIMIT) -> list[Instrument]:
+        """Every whitespace-separated term must match (case-insensitive) a substring of the symbol,
+        broker symbol or name, or a prefix of the token. Ranked: exact symbol, symbol prefix, symbol
+        substring, other fields; shorter symbols first within a rank, then alphabetical."""
+        terms = [term for term in query.upper().split() if term]
+        if not terms:
+            return []
+        self.prepare_search()
+        if len(terms) == 1:
+            fast = self._prefix_page(terms[0], exchange, instrumenttype, limit)
+            if fast is not None:
+                return fast
+        # Drive the search by the rarest term (suffix-range width is a free estimate), then check
+        # the others on the few candidates left instead of materialising their own match sets.
+        ranked = sorted(terms, key=self._estimate)
+        rows = self._rows_matching(ranked[0])
+        for term in ranked[1:]:
+            if len(rows) <= _VERIFY_BELOW:
+                rows = np.asarray([r for r in rows.tolist() if self._row_matches(r, term)], dtype=np.int32)
+            else:
+                rows = np.intersect1d(rows, self._rows_matching(term), assume_unique=True)
+            if not len(rows):
+                return []
+        if exchange:
+            if str(exchange) not in self._exchange_names:
+                return []
+            rows = rows[self._exchange_codes[rows] == self._exchange_names.index(str(exchange))]
+        if instrumenttype:
+            wanted = instrumenttype.upper()
+            if wanted not in self._type_names:
+                return []
+            rows = rows[self._type_codes[rows] == self._type_names.index(wanted)]
+        if not len(rows):
+            return []
+        first = terms[0]
+        tier = np.full(len(rows), 3, dtype=np.int8)
+        tier[np.isin(rows, self._symbol_rows(first))] = 2
+        lo = bisect_left(self._sorted_symbols, first)
+        hi = bisect_left(self._sorted_symbols, first + "\uffff")
+        tier[np.isin(rows, self._sorted_rows[lo:hi])] = 1
+        exact = [r for r in (self._by_symbol[ex].get(first) for ex in self._by_symbol) if r is not None]
+        if exact:
+            tier[np.isin(rows, np.asarray(exact, dtype=np.int32))] = 0
+        order = np.lexsort((self._alpha[rows], self._lengths[rows], tier))[:limit]
+        return [self.instruments[row] for row in rows[order].tolist()]
+
+    def _prefix_page(self, term: str, exchange, instrumenttype, limit: int) -> list[Instrument] | None:
+        """A single common term whose symbol-prefix tier alone fills the page ("NIFTY"): rank just
+        that range. None when the page needs lower tiers too."""
+        lo = bisect_left(self._sorted_symbols, term)
+        hi = bisect_left(self._sorted_symbols, term + "\uffff")
+        if hi - lo < limit:
+            return None
+        rows = self._sorted_rows[lo:hi]
+        if exchange:
+            if str(exchange) not in self._exchange_names:
+                return []
+            rows = rows[self._exchange_codes[rows] == self._exchange_names.index(str(exchange))]
+        if instrumenttype:
+            if instrumenttype.upper() not in self._type_names:
+                return []
+            rows = rows[self._type_codes[rows] == self._type_names.index(instrumenttype.upper())]
+        if len(rows) < limit:
+            return None
+        exact = self._lengths[rows] != len(term)
+        order = np.lexsort((self._alpha[rows], self._lengths[rows], exact))[:limit]
+        return [self.instruments[row] for row in rows[order].tolist()]
+
+    def _suffix_range(self, term: str) -> tuple[int, int]:
+        """Bounds of the suffixes starting with `term` (cut to 11 bytes so the upper key, with its
+        0xff sentinel, still fits the array's 12-byte dtype; longer terms are verified after)."""
+        key = term.encode("ascii", "replace")[:_SUFFIX_WIDTH - 1]
+        bounds = np.asarray([key, key + b"\xff"], dtype=self._suffixes.dtype)
+        lo, hi = np.searchsorted(self._suffixes, bounds)
+        return int(lo), int(hi)
+
+    def _estimate(self, term: str) -> int:
+        lo, hi = self._suffix_range(term)
+        return hi - lo
+
+    def _row_matches(self, row: int, term: str) -> bool:
+        item = self.instruments[row]
+        return (term in item.symbol.upper() or term in item.brsymbol.upper() or term in item.name.upper()
+                or (term.isdigit() and item.token.startswith(term)))
+
+    def _rows_matching(self, term: str) -> np.ndarray:
+        """Unique rows where `term` is in the symbol/broker symbol/name, or prefixes the token."""
+        rows = self._document_rows(term)
+        if term.isdigit():
+            lo = bisect_left(self._sorted_tokens, term)
+            hi = bisect_left(self._sorted_tokens, term + "\uffff")
+            if hi > lo:
+                rows = np.union1d(rows, self._token_rows[lo:hi])
+        return rows
+
+    def _document_rows(self, term: str, symbols_only: bool = False) -> np.ndarray:
+        lo, hi = self._suffix_range(term)
+        owners = self._suffix_rows[lo:hi]
+        if symbols_only:
+            owners = owners[self._suffix_from_symbol[lo:hi]]
+        rows = np.unique(owners)
+        if len(term) >= _SUFFIX_WIDTH:  # only the first 11 bytes were matched: verify the rest
+            check = (lambda r: term in self.instruments[r].symbol.upper()) if symbols_only else \
+                (lambda r: self._row_matches(r, term))
+            rows = np.asarray([r for r in rows.tolist() if check(r)], dtype=np.int32)
+        return rows
+
+    def _symbol_rows(self, term: str) -> np.ndarray:
+        return self._document_rows(term, symbols_only=True)
+
+
+_SUFFIX_WIDTH = 12
+_VERIFY_BELOW = 2000
+
+
+def _suffix_array(documents: list[str], owners: list[int], symbol_documents: int
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every suffix of every document, cut to 12 bytes and sorted, with the row it belongs to.
+
+    Substring search becomes two binary searches (a term is a prefix of some suffix); built with
+    numpy column shifts instead of a Python loop over 1–2 million suffixes.
+    """
+    if not documents:
+        return (np.zeros(0, dtype=f"S{_SUFFIX_WIDTH}"), np.zeros(0, dtype=np.int32), np.zeros(0, dtype=bool))
+    width = max(len(d) for d in documents)
+    encoded = np.asarray([d.encode("ascii", "replace") for d in documents], dtype=f"S{width}")
+    matrix = encoded.view(np.uint8).reshape(len(documents), width)
+    lengths = np.char.str_len(encoded)
+    owner = np.asarray(owners, dtype=np.int32)
+    is_symbol = np.arange(len(documents)) < symbol_documents
+    parts, rows, flags = [], [], []
+    for offset in range(width):
+        live = lengths > offset
+        if not live.any():
+            break
+        block = np.zeros((int(live.sum()), _SUFFIX_WIDTH), dtype=np.uint8)
+        piece = matrix[live, offset:offset + _SUFFIX_WIDTH]
+        block[:, :piece.shape[1]] = piece
+        parts.append(block.view(f"S{_SUFFIX_WIDTH}").ravel())
+        rows.append(owner[live])
+        flags.append(is_symbol[live])
+    suffixes = np.concatenate(parts)
+    order = np.argsort(suffixes, kind="stable")
+    return suffixes[order], np.concatenate(rows)[order], np.concatenate(flags)[order]
+
+
+def _nearest(strikes: Sequence[Decimal], price: float) -> int:
+    """Index of the strike nearest `price` (the lower one on a tie, like OpenAlgo's min())."""
+    target = Decimal(str(price))
+    at = bisect_left(strikes, target)
+    if at == 0:
+        return 0
+    if at == len(strikes):
+        return len(strikes) - 1
+    return at if strikes[at] - target < target - strikes[at - 1] else at - 1

@@ -1,0 +1,84 @@
+"""Start-up of the simulator and the symbol master (called from the app lifespan).
+
+The index is served from memory at once (generated universe, cached per seed and day, so repeated
+app starts in one process — tests — pay once); writing the master to the database runs in the
+background after a short delay, because start-up must stay under two seconds and a 60,000-row
+write is not needed to answer requests. Shutdown cancels an unfinished write; the versioned swap
+guarantees that leaves no half-replaced master.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from contextlib import AsyncExitStack
+from datetime import date
+from functools import lru_cache
+
+from fastapi import FastAPI
+
+from backend.core.db import Database
+from backend.core.settings import Settings
+from backend.domains.symbols.index import SymbolIndex
+from backend.domains.symbols.service import SymbolMaster, validate
+from brokers.contract.types import Instrument
+from brokers.simulator import DEFAULT_SEED, SessionMode, SimulatorBroker
+from brokers.simulator.provider import cached_universe
+
+log = logging.getLogger("algogate.symbols")
+PERSIST_DELAY_SECONDS = 3.0
+
+
+@lru_cache(maxsize=2)
+def simulator_master_index(seed: int, today: date) -> tuple[tuple[Instrument, ...], tuple[str, ...], SymbolIndex]:
+    good, errors = validate(cached_universe(seed, today))
+    return tuple(good), tuple(errors), SymbolIndex(good, "simulator")
+
+
+async def _prepare_search(index: SymbolIndex) -> None:
+    try:
+        await asyncio.to_thread(index.prepare_search)
+    except Exception:  # search then builds on first use instead
+        log.exception("preparing the symbol search failed")
+
+
+async def start_symbols(app: FastAPI, settings: Settings, db: Database, stack: AsyncExitStack) -> None:
+    seed = int(getattr(settings, "simulator_seed", DEFAULT_SEED))
+    mode = getattr(settings, "simulator_session_mode", SessionMode.ALWAYS_OPEN)
+    simulator = SimulatorBroker.create(seed=seed, session_mode=mode)
+    app.state.simulator = simulator
+    app.state.market = simulator.data_client  # the simulator's DataClient (trading gateway, sandbox)
+
+    master = SymbolMaster("simulator", db)
+    good, errors, index = await asyncio.to_thread(simulator_master_index, seed, simulator.today())
+    master.install(good, index)
+    master.status.status, master.status.message = "success", "Loaded from the simulator universe"
+    master.status.skipped, master.status.errors = len(errors), list(errors)
+    app.state.symbols = master
+    search_task = asyncio.create_task(_prepare_search(index), name="symbols-search-index")
+
+    async def persist_later() -> None:
+        await asyncio.sleep(PERSIST_DELAY_SECONDS)
+        try:
+            if await master.needs_download():
+                await master.persist(good, len(errors))
+                log.info("simulator master stored (%d instruments)", len(good))
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the in-memory master keeps serving; the next start retries
+            log.exception("storing the simulator master failed")
+
+    master.persist_task = asyncio.create_task(persist_later(), name="symbols-persist")
+
+    async def stop() -> None:
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await search_task  # a worker thread cannot be cancelled; let it finish
+        task = master.persist_task
+        if task is not None and not task.done():
+            task.cancel()
+        if task is not None:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+    stack.push_async_callback(stop)
