@@ -1,0 +1,1 @@
+"""Analyzer (sandbox) mode: the paper engine (brokers/paper) on the main database."""
