@@ -1,0 +1,1 @@
+"""Transports: the OpenAlgo feed protocol over WebSocket (own port and `/ws`), and Socket.IO."""
