@@ -1,0 +1,54 @@
+import { lazy } from 'react';
+import { createBrowserRouter, Navigate } from 'react-router';
+import { AppLayout } from './layouts/AppLayout';
+import { NotFoundPage } from './pages/NotFoundPage';
+import { paths } from './paths';
+import { RouteError } from './RouteError';
+
+// Pages load on demand so the first paint carries only the shell.
+const page = <T extends Record<string, React.ComponentType>>(load: () => Promise<T>, name: keyof T) =>
+  lazy(async () => ({ default: (await load())[name] as React.ComponentType }));
+
+const SetupPage = page(() => import('@/features/auth/SetupPage'), 'SetupPage');
+const LoginPage = page(() => import('@/features/auth/LoginPage'), 'LoginPage');
+const LogoutPage = page(() => import('@/features/auth/LogoutPage'), 'LogoutPage');
+const ResetPasswordPage = page(() => import('@/features/auth/ResetPasswordPage'), 'ResetPasswordPage');
+const DashboardPage = page(() => import('@/features/dashboard/DashboardPage'), 'DashboardPage');
+const OrdersPage = page(() => import('@/features/books/OrdersPage'), 'OrdersPage');
+const TradesPage = page(() => import('@/features/books/TradesPage'), 'TradesPage');
+const PositionsPage = page(() => import('@/features/books/PositionsPage'), 'PositionsPage');
+const HoldingsPage = page(() => import('@/features/books/HoldingsPage'), 'HoldingsPage');
+const WatchlistPage = page(() => import('@/features/watchlist/WatchlistPage'), 'WatchlistPage');
+const AnalyzerPage = page(() => import('@/features/analyzer/AnalyzerPage'), 'AnalyzerPage');
+const ApiKeyPage = page(() => import('@/features/apikey/ApiKeyPage'), 'ApiKeyPage');
+const LogsPage = page(() => import('@/features/logs/LogsPage'), 'LogsPage');
+const SettingsPage = page(() => import('@/features/settings/SettingsPage'), 'SettingsPage');
+
+export const router = createBrowserRouter([
+  {
+    errorElement: <RouteError />,
+    children: [
+      { path: paths.setup, element: <SetupPage /> },
+      { path: paths.login, element: <LoginPage /> },
+      { path: paths.logout, element: <LogoutPage /> },
+      { path: paths.resetPassword, element: <ResetPasswordPage /> },
+      {
+        element: <AppLayout />,
+        children: [
+          { path: '/', element: <Navigate to={paths.dashboard} replace /> },
+          { path: paths.dashboard, element: <DashboardPage /> },
+          { path: paths.watchlist, element: <WatchlistPage /> },
+          { path: paths.orders, element: <OrdersPage /> },
+          { path: paths.trades, element: <TradesPage /> },
+          { path: paths.positions, element: <PositionsPage /> },
+          { path: paths.holdings, element: <HoldingsPage /> },
+          { path: paths.analyzer, element: <AnalyzerPage /> },
+          { path: paths.apikey, element: <ApiKeyPage /> },
+          { path: paths.logs, element: <LogsPage /> },
+          { path: paths.settings, element: <SettingsPage /> },
+          { path: '*', element: <NotFoundPage /> },
+        ],
+      },
+    ],
+  },
+]);

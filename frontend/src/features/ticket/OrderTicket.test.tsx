@@ -1,0 +1,90 @@
+// @vitest-environment jsdom
+import { screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { Toaster } from '@/components/Toaster';
+import { useTicket } from '@/stores/ticket';
+import { useTicks } from '@/stores/ticks';
+import { fakeBackend, ok, renderApp, socketStub } from '@/test/harness';
+import { OrderTicket } from './OrderTicket';
+
+vi.mock('@/lib/realtime/socket', () => socketStub());
+
+function renderTicket() {
+  return renderApp(
+    <>
+      <OrderTicket />
+      <Toaster />
+    </>,
+  );
+}
+
+describe('OrderTicket', () => {
+  beforeEach(() => {
+    // biome-ignore lint/suspicious/noDocumentCookie: the double-submit cookie the server sets
+    document.cookie = 'algogate_csrf=csrf-123; path=/';
+    useTicks.getState().clear();
+    useTicks.getState().apply('NSE:SBIN', { ltp: 800, prev_close: 790 });
+  });
+  afterEach(() => {
+    useTicket.getState().close();
+    vi.unstubAllGlobals();
+  });
+
+  it('shows price fields only when the price type needs them and posts the order with CSRF', async () => {
+    const backend = fakeBackend({ 'POST /web/orders': () => ok({ orderid: 'SIM-1' }) });
+    renderTicket();
+    useTicket.getState().openTicket({ symbol: 'SBIN', exchange: 'NSE', action: 'BUY' });
+    const user = userEvent.setup();
+    const dialog = await screen.findByRole('dialog');
+    expect(screen.queryByLabelText('Price')).not.toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'LIMIT' }));
+    expect(screen.getByLabelText('Price')).toBeInTheDocument();
+    expect(screen.queryByLabelText('Trigger price')).not.toBeInTheDocument();
+    await user.clear(screen.getByLabelText(/Quantity/));
+    await user.type(screen.getByLabelText(/Quantity/), '10');
+    await user.type(screen.getByLabelText('Price'), '799.5');
+    expect(dialog).toHaveTextContent('₹7,995.00');
+    await user.click(screen.getByRole('button', { name: 'Buy' }));
+    await waitFor(() => expect(backend.calls).toHaveLength(1));
+    const call = backend.calls[0];
+    expect(call?.method).toBe('POST');
+    expect(call?.body).toEqual({
+      symbol: 'SBIN',
+      exchange: 'NSE',
+      action: 'BUY',
+      quantity: 10,
+      pricetype: 'LIMIT',
+      product: 'MIS',
+      price: 799.5,
+    });
+    expect(call?.headers.get('X-CSRF-Token')).toBe('csrf-123');
+    expect(await screen.findByText('BUY 10 SBIN placed')).toBeInTheDocument();
+    expect(useTicket.getState().open).toBe(false);
+  });
+
+  it('asks again before a large order', async () => {
+    const backend = fakeBackend({ 'POST /web/orders': () => ok({ orderid: 'SIM-2' }) });
+    renderTicket();
+    useTicket.getState().openTicket({ symbol: 'SBIN', exchange: 'NSE', action: 'SELL' });
+    const user = userEvent.setup();
+    await screen.findByRole('dialog');
+    await user.clear(screen.getByLabelText(/Quantity/));
+    await user.type(screen.getByLabelText(/Quantity/), '2000');
+    await user.click(screen.getByRole('button', { name: 'Sell' }));
+    expect(screen.getByRole('alert')).toHaveTextContent('Large order: ₹16,00,000.00');
+    expect(backend.calls).toHaveLength(0);
+    await user.click(screen.getByRole('button', { name: 'Confirm Sell' }));
+    await waitFor(() => expect(backend.calls).toHaveLength(1));
+  });
+
+  it('explains when the server cannot take orders yet', async () => {
+    fakeBackend({});
+    renderTicket();
+    useTicket.getState().openTicket({ symbol: 'SBIN', exchange: 'NSE', action: 'BUY' });
+    const user = userEvent.setup();
+    await screen.findByRole('dialog');
+    await user.click(screen.getByRole('button', { name: 'Buy' }));
+    expect(await screen.findByText(/not available yet/)).toBeInTheDocument();
+    expect(useTicket.getState().open).toBe(true);
+  });
+});

@@ -1,0 +1,337 @@
+import { useQuery } from '@tanstack/react-query';
+import { Plus, Trash2, X } from 'lucide-react';
+import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
+import { SymbolSearch } from '@/components/SymbolSearch';
+import { Badge } from '@/components/ui/badge';
+import { Button } from '@/components/ui/button';
+import { Card, CardHeader } from '@/components/ui/card';
+import { EmptyState } from '@/components/ui/states';
+import { isNotAvailable } from '@/lib/api/errors';
+import type { Watchlist } from '@/lib/api/pending';
+import { cn } from '@/lib/cn';
+import { formatINR, formatNumber, formatPercent, formatQty, pnlClass } from '@/lib/format';
+import { useLiveQuotes } from '@/lib/realtime/live-quotes';
+import { useFeedErrors } from '@/lib/realtime/socket';
+import { useTicket } from '@/stores/ticket';
+import { type Tick, useTick } from '@/stores/ticks';
+import { deleteWatchlist, saveWatchlist, watchlistsQuery } from './api';
+
+// The chart library is loaded only when a quote is opened.
+const LiveChart = lazy(() => import('@/components/LiveChart'));
+
+import { useWatchlists } from './store';
+
+export function WatchlistPage() {
+  const server = useQuery(watchlistsQuery);
+  const serverSync = server.isSuccess;
+  const { lists, activeId, setActive, addList, removeList, addItem, removeItem, replaceAll } =
+    useWatchlists();
+  const [selected, setSelected] = useState<string | null>(null);
+  const active = lists.find((l) => l.id === activeId) ?? lists[0];
+  const keys = useMemo(() => (active?.items ?? []).map((i) => `${i.exchange}:${i.symbol}`), [active]);
+  const live = useLiveQuotes(keys);
+
+  useEffect(() => {
+    if (server.data) replaceAll(server.data);
+  }, [server.data, replaceAll]);
+
+  const sync = (list: Watchlist | null) => {
+    if (list && serverSync) void saveWatchlist(list).catch(() => {});
+  };
+
+  if (!active) return null;
+  return (
+    <div className="grid gap-3 lg:grid-cols-[minmax(0,1fr)_18rem]">
+      <Card>
+        <CardHeader className="flex-wrap">
+          <div className="flex items-center gap-1" role="tablist" aria-label="Watchlists">
+            <h1 className="sr-only">Watchlist</h1>
+            {lists.map((l) => (
+              <button
+                key={l.id}
+                type="button"
+                role="tab"
+                aria-selected={l.id === active.id}
+                onClick={() => setActive(l.id)}
+                className={cn(
+                  'h-7 rounded-md px-2 text-xs',
+                  l.id === active.id ? 'bg-accent font-semibold' : 'text-muted-foreground hover:bg-accent',
+                )}
+              >
+                {l.name} <span className="text-muted-foreground">{l.items.length}</span>
+              </button>
+            ))}
+            <Button
+              size="xs"
+              variant="ghost"
+              aria-label="New watchlist"
+              onClick={() => sync(addList(`Watchlist ${lists.length + 1}`))}
+            >
+              <Plus />
+            </Button>
+          </div>
+          <div className="flex items-center gap-1.5">
+            <Badge tone={live.mode === 'live' ? 'profit' : 'neutral'}>
+              {live.mode === 'live' ? 'Live' : 'Polling'}
+            </Badge>
+            <Badge tone="neutral" title={serverSync ? 'Saved to your account' : 'Saved in this browser'}>
+              {serverSync ? 'Synced' : 'This browser'}
+            </Badge>
+            {lists.length > 1 ? (
+              <Button
+                size="xs"
+                variant="ghost"
+                aria-label={`Delete ${active.name}`}
+                onClick={() => {
+                  removeList(active.id);
+                  if (serverSync) void deleteWatchlist(active.id).catch(() => {});
+                }}
+              >
+                <Trash2 />
+              </Button>
+            ) : null}
+          </div>
+        </CardHeader>
+        <div className="border-b p-2">
+          <SymbolSearch
+            label="Add symbol to watchlist"
+            placeholder="Add symbol — SBIN, NSE:INFY…"
+            onPick={(i) => sync(addItem(active.id, i))}
+          />
+        </div>
+        {live.error && !isNotAvailable(live.error) ? (
+          <p role="alert" className="border-b px-3 py-1.5 text-xs text-loss">
+            Quotes failed: {live.error.message}
+          </p>
+        ) : null}
+        {isNotAvailable(live.error) ? (
+          <p className="border-b px-3 py-1.5 text-xs text-warning">
+            Live quotes are not available yet (GET /web/quotes, Socket.IO market_data).
+          </p>
+        ) : null}
+        {active.items.length === 0 ? (
+          <EmptyState title="This watchlist is empty">Search above to add symbols.</EmptyState>
+        ) : (
+          <table className="w-full text-xs" aria-label="Watchlist quotes">
+            <thead>
+              <tr className="h-7 border-b text-muted-foreground">
+                <th scope="col" className="px-2 text-left font-medium">
+                  Symbol
+                </th>
+                <th scope="col" className="px-2 text-right font-medium">
+                  LTP
+                </th>
+                <th scope="col" className="px-2 text-right font-medium">
+                  Chg
+                </th>
+                <th scope="col" className="px-2 text-right font-medium">
+                  Chg %
+                </th>
+                <th scope="col" className="px-2 text-right font-medium">
+                  Bid
+                </th>
+                <th scope="col" className="px-2 text-right font-medium">
+                  Ask
+                </th>
+                <th scope="col" className="w-28" />
+              </tr>
+            </thead>
+            <tbody>
+              {active.items.map((item) => {
+                const key = `${item.exchange}:${item.symbol}`;
+                return (
+                  <QuoteRow
+                    key={key}
+                    id={key}
+                    item={item}
+                    selected={selected === key}
+                    onSelect={() => setSelected(selected === key ? null : key)}
+                    onRemove={() => sync(removeItem(active.id, key))}
+                  />
+                );
+              })}
+            </tbody>
+          </table>
+        )}
+      </Card>
+      <QuoteDetail id={selected} />
+    </div>
+  );
+}
+
+function QuoteRow({
+  id,
+  item,
+  selected,
+  onSelect,
+  onRemove,
+}: {
+  id: string;
+  item: { symbol: string; exchange: string };
+  selected: boolean;
+  onSelect: () => void;
+  onRemove: () => void;
+}) {
+  const tick = useTick(id);
+  const feedError = useFeedErrors((s) => s.errors[id]);
+  const openTicket = useTicket((s) => s.openTicket);
+  const flash = tick?.direction === 'up' ? 'text-profit' : tick?.direction === 'down' ? 'text-loss' : '';
+  return (
+    <tr
+      className={cn(
+        'group h-8 cursor-pointer border-b border-border/60 hover:bg-accent/50',
+        selected && 'bg-accent/70',
+      )}
+      onClick={onSelect}
+      data-testid={`watch-${id}`}
+    >
+      <td className="px-2">
+        <span className="font-medium">{item.symbol}</span>{' '}
+        <span className="text-[10px] text-muted-foreground">{item.exchange}</span>
+      </td>
+      <td className={cn('num px-2 font-semibold', flash)} data-testid="ltp">
+        {tick ? (
+          formatNumber(tick.ltp)
+        ) : feedError ? (
+          <span className="text-warning" title={feedError} data-feed-error={feedError}>
+            no feed
+          </span>
+        ) : (
+          '—'
+        )}
+      </td>
+      <td className={cn('num px-2', pnlClass(tick?.change))}>
+        {tick?.change === undefined ? '—' : formatNumber(tick.change)}
+      </td>
+      <td className={cn('num px-2', pnlClass(tick?.change))}>{formatPercent(tick?.change_percent)}</td>
+      <td className="num px-2 text-muted-foreground">{formatNumber(tick?.bid)}</td>
+      <td className="num px-2 text-muted-foreground">{formatNumber(tick?.ask)}</td>
+      <td className="px-2">
+        <div className="flex justify-end gap-1 opacity-60 group-hover:opacity-100">
+          <Button
+            size="xs"
+            variant="buy"
+            aria-label={`Buy ${item.symbol}`}
+            onClick={(e) => {
+              e.stopPropagation();
+              openTicket({ ...item, action: 'BUY' });
+            }}
+          >
+            B
+          </Button>
+          <Button
+            size="xs"
+            variant="sell"
+            aria-label={`Sell ${item.symbol}`}
+            onClick={(e) => {
+              e.stopPropagation();
+              openTicket({ ...item, action: 'SELL' });
+            }}
+          >
+            S
+          </Button>
+          <Button
+            size="xs"
+            variant="ghost"
+            aria-label={`Remove ${item.symbol}`}
+            onClick={(e) => {
+              e.stopPropagation();
+              onRemove();
+            }}
+          >
+            <X />
+          </Button>
+        </div>
+      </td>
+    </tr>
+  );
+}
+
+function QuoteDetail({ id }: { id: string | null }) {
+  const tick = useTick(id ?? '');
+  return (
+    <Card className="self-start">
+      <CardHeader>
+        <h2 className="text-sm font-semibold">{id ?? 'Quote'}</h2>
+      </CardHeader>
+      {!id ? (
+        <EmptyState title="Click a row">Its quote and depth show here.</EmptyState>
+      ) : !tick ? (
+        <EmptyState title="Waiting for the first tick" />
+      ) : (
+        <dl className="grid grid-cols-2 gap-x-3 gap-y-1 p-3 text-xs">
+          {(
+            [
+              ['LTP', formatINR(tick.ltp)],
+              ['Open', formatINR(tick.open)],
+              ['High', formatINR(tick.high)],
+              ['Low', formatINR(tick.low)],
+              ['Prev close', formatINR(tick.prev_close)],
+              ['Volume', formatQty(tick.volume)],
+              ['Best bid', formatINR(tick.bid)],
+              ['Best ask', formatINR(tick.ask)],
+            ] as const
+          ).map(([label, value]) => (
+            <div key={label} className="contents">
+              <dt className="text-muted-foreground">{label}</dt>
+              <dd className="num">{value}</dd>
+            </div>
+          ))}
+        </dl>
+      )}
+      {tick?.depth ? <DepthLadder depth={tick.depth} /> : null}
+      {id ? (
+        <Suspense fallback={null}>
+          <LiveChart symbolKey={id} />
+        </Suspense>
+      ) : null}
+    </Card>
+  );
+}
+
+function DepthLadder({ depth }: { depth: NonNullable<Tick['depth']> }) {
+  const rows = Array.from(
+    { length: Math.max(depth.buy.length, depth.sell.length) },
+    (_, i) => [depth.buy[i], depth.sell[i]] as const,
+  );
+  const maxQty = Math.max(1, ...depth.buy.map((l) => l.quantity), ...depth.sell.map((l) => l.quantity));
+  return (
+    <table className="w-full border-t text-xs" aria-label="Market depth">
+      <thead>
+        <tr className="h-6 text-muted-foreground">
+          <th scope="col" className="px-2 text-right font-medium">
+            Bid qty
+          </th>
+          <th scope="col" className="px-2 text-right font-medium">
+            Bid
+          </th>
+          <th scope="col" className="px-2 text-left font-medium">
+            Ask
+          </th>
+          <th scope="col" className="px-2 text-left font-medium">
+            Ask qty
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map(([bid, ask], i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: depth levels are positional
+          <tr key={i} className="h-6">
+            <td className="num relative px-2 text-muted-foreground">
+              <span
+                className="absolute inset-y-0.5 right-0 bg-profit/15"
+                data-width={Math.round(((bid?.quantity ?? 0) / maxQty) * 100)}
+              />
+              <span className="relative">{bid?.quantity ? formatQty(bid.quantity) : ''}</span>
+            </td>
+            <td className="num px-2 text-profit">{bid?.price ? formatNumber(bid.price) : '—'}</td>
+            <td className="num px-2 text-left text-loss">{ask?.price ? formatNumber(ask.price) : '—'}</td>
+            <td className="num px-2 text-left text-muted-foreground">
+              <span className="relative">{ask?.quantity ? formatQty(ask.quantity) : ''}</span>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
