@@ -20,8 +20,9 @@ from backend.core.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
 from backend.core.migrate import upgrade
 from backend.core.scheduler import Scheduler
 from backend.core.settings import Settings, load_settings
+from backend.domains.accounts.wiring import install_security, start_security
+from backend.streaming_wiring import build_streaming_hub, mount_streaming, start_feed_port
 from brokers.registry import BrokerRegistry
-from streaming.hub import StreamingHub
 
 log = logging.getLogger("algogate")
 
@@ -39,20 +40,38 @@ def create_app(settings: Settings) -> FastAPI:
                 await upgrade(db)
             app.state.db = db
 
+            # --- accounts and security (issue 3) ---
+            await start_security(app, settings, db, stack)
+
             registry = BrokerRegistry(enabled=settings.broker_names)
             await registry.start()
             stack.push_async_callback(registry.stop)
             app.state.brokers = registry
 
-            hub = StreamingHub()
+            # --- simulator market and instrument master (issue 4): app.state.symbols / .simulator / .market ---
+            from backend.domains.symbols.runtime import start_symbols
+
+            await start_symbols(app, settings, db, stack)
+
+            # --- streaming hub (issue 7) ---
+            hub = build_streaming_hub(app, settings)
             await hub.start()
             stack.push_async_callback(hub.stop)
             app.state.hub = hub
+            await start_feed_port(hub, settings)
+
+            # --- trading path: paper engine + per-user gateways (issue 5) ---
+            from backend.domains.trading.wiring import start_trading
+
+            await start_trading(app, settings, db, stack)
 
             scheduler = Scheduler()
             await scheduler.start()
             stack.push_async_callback(scheduler.stop)
             app.state.scheduler = scheduler
+            from backend.domains.trading.wiring import schedule_trading_jobs  # issue 5
+
+            schedule_trading_jobs(app, scheduler)
 
             log.info("algogate %s ready (%s)", __version__, db.dialect)
             yield
@@ -72,6 +91,8 @@ def create_app(settings: Settings) -> FastAPI:
     install_error_handlers(app)
     mount_routes(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
+    install_security(app, settings)  # issue 3: headers, IP guard, traffic log, CORS, rate limits
+    mount_streaming(app)  # issue 7: feed protocol at /ws, Socket.IO at /socket.io
     app.add_middleware(RequestIdMiddleware)
     return app
 

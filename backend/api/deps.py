@@ -29,3 +29,12 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 DbDep = Annotated[Database, Depends(get_db)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+# --- accounts: who is calling (issue 3) --------------------------------------------------------
+
+from backend.domains.accounts.auth import AuthenticatedUser, admin_user, api_user, web_user  # noqa: E402
+
+ApiUser = Annotated[AuthenticatedUser, Depends(api_user)]  # /api/v1: apikey in body, X-API-KEY or query
+WebUser = Annotated[AuthenticatedUser, Depends(web_user)]  # SPA: session cookie (+ CSRF on unsafe methods)
+AdminUser = Annotated[AuthenticatedUser, Depends(admin_user)]

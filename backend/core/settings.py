@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -61,6 +62,86 @@ class Settings(BaseSettings):
     # --- streaming ---------------------------------------------------------------------------
     websocket_host: str = "127.0.0.1"
     websocket_port: int = Field(default=8765, ge=0, le=65535)
+    # Hub tunables (issue 7; documented in docs/streaming.md). OpenAlgo's names where it has one.
+    stream_throttle_ms: float = Field(default=50.0, ge=0, le=10_000,
+                                      description="Per client and symbol, at most one tick per interval; 0: every tick.")
+    stream_max_subscriptions_per_client: int = Field(default=1000, ge=1)
+    stream_max_clients_per_user: int = Field(default=50, ge=1)
+    stream_client_buffer_bytes: int = Field(default=1_048_576, ge=16_384,
+                                            description="Unsent bytes per socket before the hub only coalesces.")
+    stream_max_queued_messages: int = Field(default=10_000, ge=100, description="Unthrottled clients only.")
+    stream_stuck_client_seconds: float = Field(default=10.0, gt=0, description="Over the buffer this long: closed.")
+    ws_auth_grace_seconds: float = Field(default=15.0, gt=0)
+    ws_ping_interval: float = Field(default=20.0, gt=0)
+    ws_ping_timeout: float = Field(default=20.0, gt=0)
+    stream_reconnect_max_seconds: float = Field(default=30.0, gt=0)
+    stream_stale_connection_seconds: float = Field(default=30.0, gt=0,
+                                                   description="Market open, connection silent this long: rebuilt.")
+    stream_stale_symbol_seconds: float = Field(default=120.0, gt=0,
+                                               description="Market open, symbol silent this long: resubscribed.")
+    stream_rest_fallback_seconds: float = Field(default=5.0, gt=0)
+    stream_lease_ttl_seconds: float = Field(default=10.0, ge=1, description="Redis ownership lease per symbol.")
+
+    # --- accounts and security (issue 3; documented in docs/security.md) ---------------------
+    argon2_time_cost: int = Field(default=2, ge=1, le=20, description="argon2id iterations.")
+    argon2_memory_kib: int = Field(default=19_456, ge=1024, le=1_048_576, description="argon2id memory.")
+    argon2_parallelism: int = Field(default=1, ge=1, le=16)
+    session_expiry_time: str = Field(default="03:30", description="IST wall time (HH:MM) web sessions end.")
+    session_cookie_name: str = "algogate_session"
+    csrf_cookie_name: str = "algogate_csrf"
+    api_key_cache_seconds: float = Field(default=5.0, ge=0, le=300,
+                                         description="How long a verified API key is trusted per worker.")
+    trusted_proxies: str = Field(default="", description="Comma-separated IPs/CIDRs whose X-Forwarded-For is used.")
+    cors_origins: str = Field(default="", description="Comma-separated allowed origins; empty: CORS closed.")
+    # Rate limits use `limits` syntax ("10/second;40/minute"). Keyed by client IP, per endpoint.
+    rate_limit_enabled: bool | None = Field(
+        default=None, description="Unset: on (under ENVIRONMENT=test only the login limit). true/false: all/none.")
+    rate_limit_key_prefix: str = "algogate:ratelimit"
+    login_rate_limit: str = "5 per minute;25 per hour"
+    order_rate_limit: str = "10 per second"
+    smart_order_rate_limit: str = "10 per second"
+    api_rate_limit: str = "50 per second"
+    greeks_rate_limit: str = "30 per minute"
+    webhook_rate_limit: str = "100 per minute"
+    # IP protection. Thresholds of 0 turn an automatic ban off (OpenAlgo: off by default).
+    ban_404_threshold: int = Field(default=0, ge=0, description="404s from one IP within the window → ban.")
+    ban_404_window_seconds: int = Field(default=300, ge=1)
+    ban_invalid_api_key_threshold: int = Field(default=0, ge=0)
+    ban_invalid_api_key_window_seconds: int = Field(default=300, ge=1)
+    ban_duration_seconds: int = Field(default=3600, ge=1, description="Length of an automatic ban.")
+    # Traffic/API/latency logs.
+    traffic_log_enabled: bool = True
+    log_queue_size: int = Field(default=10_000, ge=100)
+    log_batch_size: int = Field(default=500, ge=1)
+    log_flush_seconds: float = Field(default=0.2, gt=0, description="Linger before a log batch is written.")
+    log_retention_days: int = Field(default=30, ge=1)
+
+    # --- sandbox / paper trading (issue 6; documented in docs/paper-trading.md) --------------
+    sandbox_starting_capital: Decimal = Field(default=Decimal("10000000"), gt=0,
+                                              description="Paper capital per user, rupees (1 crore).")
+    sandbox_equity_mis_leverage: Decimal = Field(default=Decimal(5), ge=1, le=50)
+    sandbox_equity_cnc_leverage: Decimal = Field(default=Decimal(1), ge=1, le=50)
+    sandbox_futures_leverage: Decimal = Field(default=Decimal(10), ge=1, le=50)
+    sandbox_option_buy_leverage: Decimal = Field(default=Decimal(1), ge=1, le=50)
+    sandbox_short_option_index_pct: Decimal = Field(default=Decimal("0.08"), gt=0, le=1,
+                                                    description="Short index option margin, of strike × qty.")
+    sandbox_short_option_stock_pct: Decimal = Field(default=Decimal("0.15"), gt=0, le=1)
+    sandbox_short_option_commodity_pct: Decimal = Field(default=Decimal("0.10"), gt=0, le=1)
+    sandbox_short_option_currency_pct: Decimal = Field(default=Decimal("0.035"), gt=0, le=1)
+    sandbox_price_band_pct: Decimal = Field(default=Decimal("0.20"), ge=0, le=1,
+                                            description="LIMIT/SL prices beyond LTP ± this are refused; 0: off.")
+    sandbox_limit_fill_on_touch: bool = Field(default=False,
+                                              description="Resting LIMITs fill when LTP touches (not only trades through).")
+    sandbox_honour_sessions: bool = Field(default=False,
+                                          description="Refuse orders outside exchange hours; MIS cut-off at square-off.")
+    sandbox_square_off_times: str = Field(default="NSE=15:15,BSE=15:15,NFO=15:15,BFO=15:15,CDS=16:45,BCD=16:45,"
+                                                  "MCX=23:30,NCDEX=17:00",
+                                          description="MIS auto square-off per exchange, IST HH:MM.")
+    sandbox_holidays: str = Field(default="", description="Comma-separated YYYY-MM-DD exchange holidays.")
+    sandbox_reset_day: str = Field(default="Never", description="Weekly capital reset day (Monday…Sunday) or Never.")
+    sandbox_reset_time: str = Field(default="00:00", description="IST HH:MM of the weekly reset.")
+    sandbox_poll_seconds: float = Field(default=15.0, ge=1, le=300,
+                                       description="Safety poll of resting orders against fresh quotes.")
 
     @field_validator("api_key_pepper", "app_key")
     @classmethod
@@ -89,6 +170,39 @@ class Settings(BaseSettings):
             raise ValueError("must start with redis://, rediss:// or unix://")
         return value
 
+    @field_validator("login_rate_limit", "order_rate_limit", "smart_order_rate_limit", "api_rate_limit",
+                     "greeks_rate_limit", "webhook_rate_limit")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError('must look like "10 per second" or "5 per minute;25 per hour"') from None
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _trusted_proxies(cls, value: str) -> str:
+        import ipaddress
+
+        for item in (part.strip() for part in value.split(",")):
+            if item:
+                try:
+                    ipaddress.ip_network(item, strict=False)
+                except ValueError:
+                    raise ValueError(f"{item!r} is not an IP address or network") from None
+        return value
+
+    @field_validator("session_expiry_time")
+    @classmethod
+    def _wall_time(cls, value: str) -> str:
+        hours, sep, minutes = value.partition(":")
+        if not (sep and hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+            raise ValueError("must be HH:MM (24-hour, IST)")
+        return f"{int(hours):02d}:{int(minutes):02d}"
+
     @model_validator(mode="after")
     def _secrets_present(self) -> Settings:
         for name in GENERATED_SECRETS:
@@ -108,6 +222,14 @@ class Settings(BaseSettings):
         if self.main_database_url.startswith("postgresql"):
             return self.main_database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'logs.db').as_posix()}"
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [item.strip() for item in self.trusted_proxies.split(",") if item.strip()]
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [item.strip() for item in self.cors_origins.split(",") if item.strip()]
 
     @property
     def broker_names(self) -> list[str]:

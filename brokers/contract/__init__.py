@@ -3,17 +3,40 @@
 
 from brokers.contract.capabilities import Capabilities, RateLimit
 from brokers.contract.errors import (
-    BrokerError, BrokerUnavailable, InstrumentNotFound, OrderRejected, SessionExpired,
+    BrokerError,
+    BrokerUnavailable,
+    InstrumentNotFound,
+    OrderRejected,
+    SessionExpired,
 )
 from brokers.contract.manifest import AuthType, BrokerManifest
+from brokers.contract.plugin import BrokerPlugin, BrokerSession
 from brokers.contract.protocols import DataClient, ExecutionClient, InstrumentProvider, StreamingAdapter
 from brokers.contract.types import (
-    DERIVATIVE_EXCHANGES, INDEX_EXCHANGES, Action, Candle, Depth, DepthLevel, Exchange, FeedMode, Funds,
-    Holding, Instrument, Order, OrderRequest, OrderStatus, Position, PriceType, Product, Quote, Tick, Trade,
+    DERIVATIVE_EXCHANGES,
+    INDEX_EXCHANGES,
+    Action,
+    Candle,
+    Depth,
+    DepthLevel,
+    Exchange,
+    FeedMode,
+    Funds,
+    Holding,
+    Instrument,
+    Order,
+    OrderRequest,
+    OrderStatus,
+    Position,
+    PriceType,
+    Product,
+    Quote,
+    Tick,
+    Trade,
 )
 
 __all__ = [
-    "DERIVATIVE_EXCHANGES", "INDEX_EXCHANGES", "Action", "AuthType", "BrokerError", "BrokerManifest",
+    "DERIVATIVE_EXCHANGES", "INDEX_EXCHANGES", "Action", "AuthType", "BrokerError", "BrokerManifest", "BrokerPlugin", "BrokerSession",
     "BrokerUnavailable", "Candle", "Capabilities", "DataClient", "Depth", "DepthLevel", "Exchange",
     "ExecutionClient", "FeedMode", "Funds", "Holding", "Instrument", "InstrumentNotFound", "InstrumentProvider",
     "Order", "OrderRejected", "OrderRequest", "OrderStatus", "Position", "PriceType", "Product", "Quote",

@@ -32,10 +32,12 @@ class SessionExpired(BrokerError):
 
 
 class OrderRejected(BrokerError):
-    """The broker (or the paper engine) refused the order; the message says why."""
+    """The broker (or the paper engine) refused the order; the message says why. `orderid` is set
+    when the refusal was recorded as a rejected order (OpenAlgo's sandbox returns it)."""
 
-    def __init__(self, broker: str, message: str, status: int = 400) -> None:
+    def __init__(self, broker: str, message: str, status: int = 400, orderid: str | None = None) -> None:
         super().__init__(broker, message, status)
+        self.orderid = orderid
 
 
 class InstrumentNotFound(BrokerError):

@@ -10,7 +10,18 @@ from typing import Protocol, runtime_checkable
 
 from brokers.contract.capabilities import Capabilities
 from brokers.contract.types import (
-    Candle, Depth, FeedMode, Funds, Holding, Instrument, Order, OrderRequest, Position, Quote, Tick, Trade,
+    Candle,
+    Depth,
+    FeedMode,
+    Funds,
+    Holding,
+    Instrument,
+    Order,
+    OrderRequest,
+    Position,
+    Quote,
+    Tick,
+    Trade,
 )
 
 

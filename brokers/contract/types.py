@@ -160,6 +160,9 @@ class Tick:
     oi: int = 0
     average_price: float = 0.0
     depth: Depth | None = None  # DEPTH mode only
+    last_quantity: int = 0  # quantity of the last trade
+    total_buy_quantity: int = 0  # pending buy quantity across the book
+    total_sell_quantity: int = 0
 
 
 @dataclass(slots=True, frozen=True)

@@ -1,0 +1,169 @@
+"""The SPA's trading routes: the same operations as `/api/v1`, authenticated by the web session
+(+ CSRF on writes) so the browser never holds the long-lived API key. Answers use the same
+shapes as the OpenAlgo endpoints they mirror."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel
+
+from backend.api.deps import SessionDep, WebUser
+from backend.api.v1.context import instrument_or_400
+from backend.api.v1.fields import STRICT, ExchangeField, ProductField
+from backend.api.v1.market_data import depth_payload, quote_payload
+from backend.api.v1.orders import order_request
+from backend.api.v1.schemas import OrderFields
+from backend.core.errors import AppError
+from backend.domains.trading.gateway import SIMULATOR, Gateway
+from backend.domains.trading.service import get_profile, set_analyze_mode
+from brokers.contract import Action, OrderRequest
+
+router = APIRouter(prefix="/web/trading", tags=["web trading"])
+
+
+async def gateway(request: Request, user) -> Gateway:
+    return await request.app.state.gateways.for_user(user)
+
+
+class PlaceOrderBody(OrderFields):
+    strategy: str = "web"
+
+
+class AnalyzerBody(BaseModel):
+    model_config = STRICT
+    mode: bool
+
+
+class ClosePositionBody(BaseModel):
+    model_config = STRICT
+    symbol: str
+    exchange: ExchangeField
+    product: ProductField
+
+
+@router.get("/profile")
+async def profile(request: Request, caller: WebUser, session: SessionDep) -> dict[str, Any]:
+    view = await get_profile(session, caller.id, request.app.state.gateways.default_broker)
+    await session.commit()
+    return {"status": "success", "data": {"broker": view.broker, "analyze_mode": view.analyze_mode,
+                                          "order_mode": view.order_mode}}
+
+
+@router.get("/broker-session")
+async def broker_session(request: Request, caller: WebUser, session: SessionDep) -> dict[str, Any]:
+    """The state of the user's broker session: connected, expiring, expired, re-authenticating."""
+    view = await get_profile(session, caller.id, request.app.state.gateways.default_broker)
+    await session.commit()
+    if view.broker == SIMULATOR:  # no login: the built-in market is always there
+        return {"status": "success", "data": {"broker": view.broker, "state": "connected", "expires_at": None,
+                                              "message": ""}}
+    status = await request.app.state.broker_sessions.status(session, caller.id, view.broker)
+    return {"status": "success", "data": {"broker": status.broker, "state": status.state.value,
+                                          "expires_at": status.expires_at.isoformat() if status.expires_at else None,
+                                          "message": status.message}}
+
+
+@router.put("/analyzer")
+async def toggle_analyzer(body: AnalyzerBody, request: Request, caller: WebUser, session: SessionDep) -> dict:
+    view = await set_analyze_mode(session, caller.id, body.mode, request.app.state.gateways.default_broker)
+    await session.commit()
+    return {"status": "success", "data": {"analyze_mode": view.analyze_mode,
+                                          "mode": "analyze" if view.analyze_mode else "live"}}
+
+
+@router.get("/funds")
+async def funds(request: Request, caller: WebUser) -> dict[str, Any]:
+    return await (await gateway(request, caller)).execution.funds()
+
+
+@router.get("/orders")
+async def orders(request: Request, caller: WebUser) -> dict[str, Any]:
+    return await (await gateway(request, caller)).execution.orderbook()
+
+
+@router.get("/trades")
+async def trades(request: Request, caller: WebUser) -> dict[str, Any]:
+    return await (await gateway(request, caller)).execution.tradebook()
+
+
+@router.get("/positions")
+async def positions(request: Request, caller: WebUser) -> dict[str, Any]:
+    return await (await gateway(request, caller)).execution.positionbook()
+
+
+@router.get("/holdings")
+async def holdings(request: Request, caller: WebUser) -> dict[str, Any]:
+    return await (await gateway(request, caller)).execution.holdings()
+
+
+@router.post("/orders")
+async def place_order(body: PlaceOrderBody, request: Request, caller: WebUser) -> dict[str, Any]:
+    route = await gateway(request, caller)
+    instrument = instrument_or_400(request, body.exchange, body.symbol)
+    return await route.execution.place_order(order_request(body, body.strategy), instrument)
+
+
+@router.put("/orders/{orderid}")
+async def modify_order(orderid: str, body: PlaceOrderBody, request: Request, caller: WebUser) -> dict[str, Any]:
+    route = await gateway(request, caller)
+    instrument = instrument_or_400(request, body.exchange, body.symbol)
+    return await route.execution.modify_order(orderid, order_request(body, body.strategy), instrument)
+
+
+@router.delete("/orders/{orderid}")
+async def cancel_order(orderid: str, request: Request, caller: WebUser) -> dict[str, Any]:
+    return await (await gateway(request, caller)).execution.cancel_order(orderid)
+
+
+@router.post("/orders/cancel-all")
+async def cancel_all(request: Request, caller: WebUser) -> dict[str, Any]:
+    return await (await gateway(request, caller)).execution.cancel_all_orders()
+
+
+@router.post("/positions/close-all")
+async def close_all(request: Request, caller: WebUser) -> dict[str, Any]:
+    return await (await gateway(request, caller)).execution.close_all_positions("web")
+
+
+@router.post("/positions/close")
+async def close_one(body: ClosePositionBody, request: Request, caller: WebUser) -> dict[str, Any]:
+    """Flatten one position: a smart order with target size 0 in the position's product."""
+    route = await gateway(request, caller)
+    instrument = instrument_or_400(request, body.exchange, body.symbol)
+    flat = OrderRequest(body.symbol, body.exchange, Action.SELL, 0, product=body.product, strategy="web")
+    return await route.execution.place_smart_order(flat, 0, instrument)
+
+
+market = APIRouter(prefix="/web/market", tags=["web market data"])
+
+
+def parse_keys(symbols: str) -> list[tuple[str, str]]:
+    keys = []
+    for item in filter(None, (part.strip() for part in symbols.split(","))):
+        exchange, sep, symbol = item.partition(":")
+        if not sep or not symbol:
+            raise AppError(f"'{item}' is not EXCHANGE:SYMBOL", 400)
+        keys.append((exchange.upper(), symbol.upper()))
+    if not keys or len(keys) > 100:
+        raise AppError("give 1 to 100 symbols as EXCHANGE:SYMBOL, comma-separated", 400)
+    return keys
+
+
+@market.get("/quotes")
+async def quotes(request: Request, caller: WebUser,
+                 symbols: Annotated[str, Query(description="EXCHANGE:SYMBOL,…")]) -> dict[str, Any]:
+    route = await gateway(request, caller)
+    instruments = [instrument_or_400(request, exchange, symbol) for exchange, symbol in parse_keys(symbols)]
+    found = await route.data.multiquote(instruments)
+    return {"status": "success", "data": {key: quote_payload(quote) for key, quote in found.items()}}
+
+
+@market.get("/depth")
+async def depth(request: Request, caller: WebUser, exchange: str, symbol: str) -> dict[str, Any]:
+    route = await gateway(request, caller)
+    instrument = instrument_or_400(request, exchange.upper(), symbol.upper())
+    return {"status": "success", "data": depth_payload(await route.data.depth(instrument))}
+
+

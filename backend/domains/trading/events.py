@@ -1,0 +1,54 @@
+"""Order updates are pushed, not polled: every paper-order state change becomes an `order_update`
+event (realtime reference §1.6) delivered by the streaming hub to the owner's Socket.IO sockets
+and to feed clients subscribed to order updates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from backend.core.background import BackgroundTasks
+from backend.core.db import Database
+from backend.domains.accounts.models import User
+from backend.domains.trading.service import get_profile
+from brokers.paper.model import PaperOrder
+
+
+def order_update(order: PaperOrder, username: str, analyze: bool, broker: str) -> dict[str, Any]:
+    return {
+        "type": "order_update", "user_id": username, "mode": "analyze" if analyze else "live",
+        "broker": "sandbox" if analyze else broker, "orderid": order.orderid, "symbol": order.contract.symbol,
+        "exchange": str(order.contract.exchange), "action": str(order.action), "quantity": order.quantity,
+        "price": float(order.price), "trigger_price": float(order.trigger_price), "pricetype": str(order.pricetype),
+        "product": str(order.product), "order_status": str(order.status), "filled_quantity": order.filled_quantity,
+        "pending_quantity": order.quantity - order.filled_quantity if order.pending else 0,
+        "average_price": float(order.average_price), "rejection_reason": order.reason,
+    }
+
+
+class OrderEventPublisher:
+    """An engine listener: returns at once; the lookup and the publish run in the background."""
+
+    def __init__(self, db: Database, hub, tasks: BackgroundTasks, default_broker: str) -> None:
+        self.db = db
+        self.hub = hub
+        self.tasks = tasks
+        self.default_broker = default_broker
+        self._usernames: dict[int, str] = {}
+
+    def __call__(self, order: PaperOrder) -> None:
+        self.tasks.spawn(self._publish(order), name=f"order_update {order.orderid}")
+
+    async def _publish(self, order: PaperOrder) -> None:
+        async with self.db.sessions() as session:
+            username = self._usernames.get(order.user_id)
+            if username is None:
+                username = await session.scalar(select(User.username).where(User.id == order.user_id)) or ""
+                self._usernames[order.user_id] = username
+            profile = await get_profile(session, order.user_id, self.default_broker)
+            await session.commit()
+        payload = order_update(order, username, profile.analyze_mode, profile.broker)
+        await self.hub.publish_order_update(username, payload)
+        if profile.analyze_mode:
+            await self.hub.publish_user_event(username, "analyzer_update", {"request": {}, "response": {}})

@@ -1,0 +1,39 @@
+"""SQL for trading profiles; every statement is scoped by user id."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.core.clock import utcnow
+from backend.domains.trading.models import TradingProfile
+
+
+class TradingProfileRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, user_id: int) -> TradingProfile | None:
+        return await self.session.scalar(select(TradingProfile).where(TradingProfile.user_id == user_id))
+
+    async def get_or_create(self, user_id: int, default_broker: str) -> TradingProfile:
+        profile = await self.get(user_id)
+        if profile is None:
+            # Two first requests may race: insert-or-ignore, then read whichever row won.
+            dialect = self.session.bind.dialect.name
+            insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+            await self.session.execute(
+                insert(TradingProfile)
+                .values(user_id=user_id, broker=default_broker, analyze_mode=False, order_mode="auto",
+                        updated_at=utcnow())
+                .on_conflict_do_nothing(index_elements=["user_id"])
+            )
+            profile = await self.get(user_id)
+        return profile
+
+    async def set_analyze_mode(self, user_id: int, enabled: bool) -> None:
+        await self.session.execute(
+            update(TradingProfile).where(TradingProfile.user_id == user_id).values(analyze_mode=enabled)
+        )

@@ -1,0 +1,29 @@
+"""Trading profile operations: the broker a user trades through and their analyzer (paper) mode."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.domains.trading.repository import TradingProfileRepository
+
+
+@dataclass(frozen=True)
+class ProfileView:
+    user_id: int
+    broker: str
+    analyze_mode: bool
+    order_mode: str
+
+
+async def get_profile(session: AsyncSession, user_id: int, default_broker: str) -> ProfileView:
+    profile = await TradingProfileRepository(session).get_or_create(user_id, default_broker)
+    return ProfileView(profile.user_id, profile.broker, profile.analyze_mode, profile.order_mode)
+
+
+async def set_analyze_mode(session: AsyncSession, user_id: int, enabled: bool, default_broker: str) -> ProfileView:
+    repository = TradingProfileRepository(session)
+    await repository.get_or_create(user_id, default_broker)
+    await repository.set_analyze_mode(user_id, enabled)
+    return await get_profile(session, user_id, default_broker)

@@ -1,0 +1,74 @@
+"""Start-up of the trading path: the paper engine and the per-user gateway resolver."""
+
+from __future__ import annotations
+
+from contextlib import AsyncExitStack
+
+from fastapi import FastAPI
+from sqlalchemy import func, select
+
+from backend.core.background import BackgroundTasks
+from backend.core.db import Database
+from backend.core.scheduler import Scheduler
+from backend.domains.accounts.models import User
+from backend.domains.brokers.sessions import BrokerSessions
+from backend.core.settings import Settings
+from backend.domains.sandbox.service import SandboxService
+from backend.domains.trading.events import OrderEventPublisher
+from backend.domains.trading.gateway import SIMULATOR, GatewayResolver
+
+
+async def start_trading(app: FastAPI, settings: Settings, db: Database, stack: AsyncExitStack) -> None:
+    symbols = app.state.symbols
+    market = getattr(app.state, "market", None)  # the simulator's DataClient, when enabled
+
+    async def resolve(symbol: str, exchange: str):
+        return symbols.get(exchange, symbol)
+
+    sandbox = SandboxService(db, settings, resolve=resolve)
+    tasks = BackgroundTasks()
+    stack.push_async_callback(tasks.drain)  # side effects finish before the hub and db stop
+    app.state.background = tasks
+    default_broker = (settings.broker_names or [SIMULATOR])[0]
+    sandbox.engine.listeners.append(OrderEventPublisher(db, app.state.hub, tasks, default_broker))
+    await sandbox.start(market)
+    app.state.sandbox = sandbox
+    app.state.gateways = GatewayResolver(
+        db=db, default_broker=default_broker, simulator_data=market, sandbox=sandbox)
+    app.state.analyzer_log_count = _analyzer_log_counter(db)
+    app.state.broker_sessions = BrokerSessions(app.state.accounts.secrets)
+
+
+def schedule_trading_jobs(app: FastAPI, scheduler: Scheduler) -> None:
+    """Broker tokens die at each broker's daily rollover (their stored expiry): a sweep every minute
+    revokes the due ones with one conditional UPDATE, so with several workers each user is told
+    exactly once to log in again."""
+
+    async def expire_broker_sessions() -> None:
+        async with app.state.db.sessions() as session:
+            expired = await app.state.broker_sessions.expire_due(session)
+            usernames = dict((await session.execute(
+                select(User.id, User.username).where(User.id.in_(expired)))).all()) if expired else {}
+            await session.commit()
+        for user_id in expired:
+            await app.state.hub.publish_user_event(
+                usernames.get(user_id, str(user_id)), "broker_session_expired",
+                {"message": "Broker session expired, log in again."})
+
+    scheduler.aps.add_job(expire_broker_sessions, "interval", minutes=1, id="expire_broker_sessions",
+                          replace_existing=True, max_instances=1, coalesce=True)
+
+
+def _analyzer_log_counter(db: Database):
+    async def count(user_id: int) -> int:
+        from backend.domains.monitoring.models import ApiLog
+
+        mode_column = getattr(ApiLog, "mode", None)
+        if mode_column is None:
+            return 0
+        async with db.log_sessions() as session:
+            return int(await session.scalar(
+                select(func.count()).select_from(ApiLog).where(ApiLog.user_id == user_id, mode_column == "analyze"))
+                or 0)
+
+    return count

@@ -1,0 +1,33 @@
+"""Every order state change is pushed to the owner (and only the owner) as an `order_update`."""
+
+from __future__ import annotations
+
+import asyncio
+
+from tests.backend.api_v1.conftest import ORDER, resting_buy_price
+
+
+async def wait_for(events, predicate, timeout: float = 5.0):
+    async def poll():
+        while not any(predicate(e) for e in events):
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(poll(), timeout)
+    return [e for e in events if predicate(e)]
+
+
+async def test_order_updates_reach_their_owner_only(app, post, second_api_key, client):
+    events: list[tuple[str, str, dict]] = []
+    app.state.hub.add_user_event_sink(lambda user, event, payload: events.append((user, event, payload)))
+    filled = (await post("placeorder", **ORDER)).json()["orderid"]
+    resting = (await post("placeorder", **{**ORDER, "pricetype": "LIMIT",
+                                          "price": await resting_buy_price(post)})).json()["orderid"]
+    await post("cancelorder", strategy="t", orderid=resting)
+    updates = await wait_for(events, lambda e: e[1] == "order_update" and e[2]["orderid"] == resting
+                             and e[2]["order_status"] == "cancelled")
+    assert updates[0][0] == "trader1"
+    complete = await wait_for(events, lambda e: e[1] == "order_update" and e[2]["orderid"] == filled
+                              and e[2]["order_status"] == "complete")
+    payload = complete[0][2]
+    assert payload["filled_quantity"] == 1 and payload["average_price"] > 0 and payload["mode"] == "live"
+    assert {e[0] for e in events if e[1] == "order_update"} == {"trader1"}
