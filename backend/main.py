@@ -13,6 +13,7 @@ from backend.core.responses import FastJSONResponse
 
 from backend import __version__
 from backend.api.router import mount_routes
+from backend.api.v1.routing import TrailingSlashMiddleware
 from backend.core.db import Database
 from backend.core.errors import install_error_handlers
 from backend.core.logging import setup_logging
@@ -93,6 +94,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
     install_security(app, settings)  # issue 3: headers, IP guard, traffic log, CORS, rate limits
     mount_streaming(app)  # issue 7: feed protocol at /ws, Socket.IO at /socket.io
+    app.add_middleware(TrailingSlashMiddleware)  # issue 5: /api/v1/x/ == /api/v1/x, as in OpenAlgo
     app.add_middleware(RequestIdMiddleware)
     return app
 

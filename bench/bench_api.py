@@ -24,7 +24,7 @@ def create_user(server) -> str:
         return subprocess.run([sys.executable, "-m", "backend.cli", *args], input=stdin, capture_output=True,
                               text=True, check=True, cwd=server.data_dir, env=server.env).stdout.strip()
 
-    cli("user", "create", "--username", "bench", "--password-stdin", stdin="Bench-Pass-2026\n")
+    cli("user", "create", "--username", "bench", "--password-stdin", stdin="Load-Test-Pass-2026\n")
     return cli("apikey", "show", "--username", "bench")
 
 
@@ -57,7 +57,10 @@ def run(workers: int, requests: int) -> None:
             rows = [load(server, path=path, method=method, bodies=bodies, concurrency=c,
                          requests=requests if c > 1 else requests // 2) for c in CONCURRENCIES]
             print_table(title, rows)
-        print(f"\nRSS after the run: {server.rss_mb()} MB, open fds {server.open_fds()}")
+        fds_before, rss_before = server.open_fds(), server.rss_mb()
+        load(server, path="/api/v1/ping", method="POST", bodies=[{"apikey": key}], concurrency=32, requests=10_000)
+        print(f"\nresources over 10,000 pings: open fds {fds_before} -> {server.open_fds()}, "
+              f"RSS {rss_before} MB -> {server.rss_mb()} MB")
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import brokers
 from brokers.contract.manifest import BrokerManifest
+from brokers.contract.plugin import BrokerPlugin
 
 log = logging.getLogger("algogate.brokers")
 
@@ -50,6 +51,7 @@ class BrokerRegistry:
 
     enabled: list[str]
     manifests: dict[str, BrokerManifest] = field(default_factory=dict)
+    plugins: dict[str, BrokerPlugin] = field(default_factory=dict)  # live brokers, built from entrypoints
     failed: dict[str, str] = field(default_factory=dict)
     started: bool = False
 
@@ -61,9 +63,23 @@ class BrokerRegistry:
             elif name not in self.failed:
                 self.failed[name] = "enabled in settings but no such broker plugin"
                 log.warning("broker %s is enabled but not installed", name)
+        for name, manifest in self.manifests.items():
+            if not manifest.entrypoint:
+                continue  # the simulator is wired by the app itself
+            try:
+                module_name, _, attribute = manifest.entrypoint.partition(":")
+                self.plugins[name] = getattr(importlib.import_module(module_name), attribute)()
+            except Exception as exc:  # a broken plugin is reported, never fatal
+                self.failed[name] = f"{type(exc).__name__}: {exc}"
+                log.error("broker plugin %s failed to start: %s", name, self.failed[name])
         self.started = True
 
     async def stop(self) -> None:
+        for plugin in self.plugins.values():
+            try:
+                await plugin.close()
+            except Exception:
+                log.exception("broker plugin %s did not close cleanly", plugin.manifest.name)
         self.started = False
 
     def health(self) -> dict[str, object]:

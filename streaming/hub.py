@@ -37,7 +37,7 @@ from streaming.auth import (
 from streaming.backplane import Backplane
 from streaming.backplane.inprocess import InProcessBackplane
 from streaming.config import HubConfig
-from streaming.fanout import ClientSink, FeedClient
+from streaming.fanout import ClientSink, FeedClient, FlushClock
 from streaming.index import SubscriptionIndex, UpstreamKey
 from streaming.messages import MODE_LABELS, market_data_message, now_ms
 from streaming.pool import UpstreamError, UpstreamPool
@@ -115,6 +115,7 @@ class StreamingHub:
         self.watchdog = StalenessWatchdog(self.config, lambda: self.pools.values(), self.deliver_tick,
                                           market_open, quote_fetcher)
         self.clients: set[FeedClient] = set()
+        self.flush_clock = FlushClock(self.config.throttle_seconds)
         self._clients_by_user: defaultdict[str, set[FeedClient]] = defaultdict(set)
         self._broker_of_account: dict[str, str] = {}
         self._pushed_demand: dict[UpstreamKey, FeedMode] = {}
@@ -136,6 +137,7 @@ class StreamingHub:
 
         await self.backplane.start(self)
         self.watchdog.start()
+        self.flush_clock.start()
         self.socketio = SocketIOBridge(self, self._cors_allowed_origins)
         await self.socketio.start()
         self._running.set()
@@ -156,9 +158,16 @@ class StreamingHub:
         self._listeners.clear()
         if self.socketio is not None:
             await self.socketio.stop()
-        for client in list(self.clients):
-            await client.sink.close(1001, "server shutting down")
+        clients = list(self.clients)
+        closing = asyncio.gather(*(c.sink.close(1001, "server shutting down") for c in clients),
+                                 return_exceptions=True)
+        try:
+            await asyncio.wait_for(closing, timeout=5)
+        except TimeoutError:
+            log.warning("some feed clients did not close in time")
+        for client in clients:
             await self.disconnect_client(client)
+        await self.flush_clock.stop()
         await self.watchdog.stop()
         await self.backplane.stop()
         for pool in self.pools.values():
@@ -182,7 +191,7 @@ class StreamingHub:
     # --- feed clients (used by the transports) -----------------------------------------------------
 
     def connect_client(self, sink: ClientSink, remote: str = "") -> FeedClient:
-        client = FeedClient(sink, self.config, remote)
+        client = FeedClient(sink, self.config, remote, self.flush_clock)
         self.clients.add(client)
         client.start()
         return client

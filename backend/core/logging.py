@@ -11,7 +11,7 @@ request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
 
 # Values that must never reach a log line: API keys, tokens, passwords, secrets in key=value,
 # JSON or header form, and bare 64-hex strings (our API-key format).
-_SECRET_KEYS = r"(?:apikey|api_key|x-api-key|password|passwd|secret|token|access_token|feed_token|auth_token|authorization|pepper|app_key|totp|otp|pin)"
+_SECRET_KEYS = r"(?:apikey|api_key|x-api-key|password|passwd|secret|token|access_token|feed_token|auth_token|authorization|pepper|app_key|totp|otp|pin|session|cookie|csrf)"
 _PATTERNS = [
     re.compile(rf"(?i)(\"?{_SECRET_KEYS}\"?\s*[:=]\s*\"?)([^\"\s,&}}']+)"),
     re.compile(rf"(?i)('{_SECRET_KEYS}'\s*:\s*')([^']+)"),

@@ -85,10 +85,10 @@ class Settings(BaseSettings):
     # --- accounts and security (issue 3; documented in docs/security.md) ---------------------
     argon2_time_cost: int = Field(default=2, ge=1, le=20, description="argon2id iterations.")
     argon2_memory_kib: int = Field(default=19_456, ge=1024, le=1_048_576, description="argon2id memory.")
-    argon2_parallelism: int = Field(default=1, ge=1, le=16)
+    argon2_parallelism: int = Field(default=1, ge=1, le=16, description="argon2id lanes.")
     session_expiry_time: str = Field(default="03:30", description="IST wall time (HH:MM) web sessions end.")
-    session_cookie_name: str = "algogate_session"
-    csrf_cookie_name: str = "algogate_csrf"
+    session_cookie_name: str = Field(default="algogate_session", description="HttpOnly web-session cookie.")
+    csrf_cookie_name: str = Field(default="algogate_csrf", description="Readable CSRF cookie (double-submit).")
     api_key_cache_seconds: float = Field(default=5.0, ge=0, le=300,
                                          description="How long a verified API key is trusted per worker.")
     trusted_proxies: str = Field(default="", description="Comma-separated IPs/CIDRs whose X-Forwarded-For is used.")
@@ -96,25 +96,25 @@ class Settings(BaseSettings):
     # Rate limits use `limits` syntax ("10/second;40/minute"). Keyed by client IP, per endpoint.
     rate_limit_enabled: bool | None = Field(
         default=None, description="Unset: on (under ENVIRONMENT=test only the login limit). true/false: all/none.")
-    rate_limit_key_prefix: str = "algogate:ratelimit"
-    login_rate_limit: str = "5 per minute;25 per hour"
-    order_rate_limit: str = "10 per second"
-    smart_order_rate_limit: str = "10 per second"
-    api_rate_limit: str = "50 per second"
-    greeks_rate_limit: str = "30 per minute"
-    webhook_rate_limit: str = "100 per minute"
+    rate_limit_key_prefix: str = Field(default="algogate:ratelimit", description="Redis key prefix of the limits.")
+    login_rate_limit: str = Field(default="5 per minute;25 per hour", description="Login, setup, TOTP, reset.")
+    order_rate_limit: str = Field(default="10 per second", description="place/modify/cancel order APIs.")
+    smart_order_rate_limit: str = Field(default="10 per second", description="placesmartorder.")
+    api_rate_limit: str = Field(default="50 per second", description="Other /api/v1 endpoints.")
+    greeks_rate_limit: str = Field(default="30 per minute", description="optiongreeks.")
+    webhook_rate_limit: str = Field(default="100 per minute", description="Strategy webhooks.")
     # IP protection. Thresholds of 0 turn an automatic ban off (OpenAlgo: off by default).
     ban_404_threshold: int = Field(default=0, ge=0, description="404s from one IP within the window → ban.")
-    ban_404_window_seconds: int = Field(default=300, ge=1)
-    ban_invalid_api_key_threshold: int = Field(default=0, ge=0)
-    ban_invalid_api_key_window_seconds: int = Field(default=300, ge=1)
+    ban_404_window_seconds: int = Field(default=300, ge=1, description="Window of the 404 tracker.")
+    ban_invalid_api_key_threshold: int = Field(default=0, ge=0, description="Invalid API keys from one IP → ban.")
+    ban_invalid_api_key_window_seconds: int = Field(default=300, ge=1, description="Window of that tracker.")
     ban_duration_seconds: int = Field(default=3600, ge=1, description="Length of an automatic ban.")
     # Traffic/API/latency logs.
-    traffic_log_enabled: bool = True
-    log_queue_size: int = Field(default=10_000, ge=100)
-    log_batch_size: int = Field(default=500, ge=1)
+    traffic_log_enabled: bool = Field(default=True, description="Write traffic, API and latency logs.")
+    log_queue_size: int = Field(default=10_000, ge=100, description="Log rows buffered before dropping.")
+    log_batch_size: int = Field(default=500, ge=1, description="Rows per insert.")
     log_flush_seconds: float = Field(default=0.2, gt=0, description="Linger before a log batch is written.")
-    log_retention_days: int = Field(default=30, ge=1)
+    log_retention_days: int = Field(default=30, ge=1, description="Older log rows are pruned.")
 
     # --- sandbox / paper trading (issue 6; documented in docs/paper-trading.md) --------------
     sandbox_starting_capital: Decimal = Field(default=Decimal("10000000"), gt=0,

@@ -105,7 +105,7 @@ class UniverseBuilder:
         out: list[Instrument] = []
         prices = {u.code: self.reference_price(u) for u in (*STOCKS, *INDICES, *COMMODITIES, *CURRENCIES)}
         for stock in STOCKS:
-            out.extend(self._equities(stock, prices[stock.code]))
+            out.extend(self._equities(stock))
         for index in INDICES:
             out.append(self._index(index))
         for spec in INDEX_DERIVATIVES:
@@ -114,15 +114,18 @@ class UniverseBuilder:
             if stock.lot:
                 price = prices[stock.code]
                 spec = DerivativeSpec(stock.code, "NFO", "NSE_MONTHLY", ("NSE_MONTHLY",), (STOCK_MONTHLY_EXPIRIES,),
-                                      stock_strike_step(price), STOCK_STRIKES_EACH_SIDE, str(equity_tick(price)),
+                                      stock_strike_step(stock.price), STOCK_STRIKES_EACH_SIDE,
+                                      str(equity_tick(stock.price)),
                                       lot=stock.lot)
                 out.extend(self._derivatives(spec, price, 0))
         for spec in COMMODITY_DERIVATIVES:
             out.extend(self._derivatives(spec, prices[spec.underlying], 0))
         return out
 
-    def _equities(self, stock: Underlying, price: float) -> Iterable[Instrument]:
-        tick = equity_tick(price)
+    def _equities(self, stock: Underlying) -> Iterable[Instrument]:
+        # Tick bands and strike steps follow the catalog price, not the day's: exchanges revise them
+        # rarely, so a stock drifting across a band edge must not change its tick size overnight.
+        tick = equity_tick(stock.price)
         code = intern(stock.code)
         name = intern(stock.name)
         yield Instrument(code, intern(f"{code}-EQ"), name, Exchange.NSE, "NSE", self.token("NSE", code),

@@ -55,14 +55,14 @@ basket = client.basketorder(strategy="compat", orders=[
     {"symbol": "TCS", "exchange": "NSE", "action": "BUY", "quantity": 1, "pricetype": "MARKET", "product": "MIS"},
     {"symbol": "ITC", "exchange": "NSE", "action": "SELL", "quantity": 1, "pricetype": "MARKET", "product": "MIS"}])
 ltp = client.quotes(symbol="SBIN", exchange="NSE")["data"]["ltp"]
-low = round(ltp * 0.85 / 0.05) * 0.05
+low = float(round(ltp * 0.85))  # whole rupees: a multiple of every equity tick size
 limit = client.placeorder(strategy="compat", symbol="SBIN", action="BUY", exchange="NSE", price_type="LIMIT",
-                          product="MIS", quantity=1, price=round(low, 2))
+                          product="MIS", quantity=1, price=low)
 modified = client.modifyorder(order_id=limit["orderid"], strategy="compat", symbol="SBIN", action="BUY",
-                              exchange="NSE", price_type="LIMIT", product="MIS", quantity=2, price=round(low - 0.5, 2))
+                              exchange="NSE", price_type="LIMIT", product="MIS", quantity=2, price=low - 1)
 cancelled = client.cancelorder(order_id=limit["orderid"], strategy="compat")
 other = client.placeorder(strategy="compat", symbol="SBIN", action="BUY", exchange="NSE", price_type="LIMIT",
-                          product="MIS", quantity=1, price=round(low, 2))
+                          product="MIS", quantity=1, price=low)
 cancel_all = client.cancelallorder(strategy="compat")
 holdings = client.holdings()
 result = dict(smart=smart, split=split, basket=basket, modified=modified, cancelled=cancelled,

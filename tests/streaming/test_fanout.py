@@ -4,10 +4,11 @@ newest, never twice or out of order; slow clients are bounded and never hold up 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 
 from streaming.config import HubConfig
-from streaming.fanout import CLOSE_SLOW_CONSUMER, ClientSink, FeedClient
+from streaming.fanout import CLOSE_SLOW_CONSUMER, ClientSink, FeedClient, FlushClock
 from streaming.messages import EncodedMessage
 from tests.fixtures.streaming import running_hub, wait_until
 
@@ -21,12 +22,17 @@ def is_tick(message: dict) -> bool:
 class RecordingSink(ClientSink):
     """The transport end of a client: records what was written and when; backlog is settable."""
 
+    writes_may_block = False
+
     def __init__(self) -> None:
         self.writes: list[tuple[float, list[bytes]]] = []
         self.backlog = 0
         self.closed_with: tuple[int, str] | None = None
 
     async def send_messages(self, messages):
+        self.write_nowait(messages)
+
+    def write_nowait(self, messages):
         self.writes.append((time.monotonic(), [m.data for m in messages]))
 
     def buffered_bytes(self) -> int:
@@ -81,18 +87,28 @@ class TestThrottleOverASocket:
             assert {first["symbol"], second["symbol"]} == {"SBIN", "TCS"}
 
 
+@contextlib.asynccontextmanager
+async def channel(sink: RecordingSink, config: HubConfig):
+    """A client with its own flush clock, as the hub would run it."""
+    clock = FlushClock(config.throttle_seconds)
+    clock.start()
+    client = FeedClient(sink, config, clock=clock)
+    client.start()
+    try:
+        yield client
+    finally:
+        await client.stop()
+        await clock.stop()
+
+
 class TestChannel:
     async def test_gaps_between_flushes_are_at_least_the_interval(self):
         sink = RecordingSink()
-        client = FeedClient(sink, HubConfig(throttle_ms=40))
-        client.start()
-        try:
+        async with channel(sink, HubConfig(throttle_ms=40)) as client:
             for i in range(200):
                 client.offer("k", EncodedMessage(str(i).encode()))
                 await asyncio.sleep(0.002)
             await wait_until(lambda: sink.payloads() and sink.payloads()[-1] == b"199")
-        finally:
-            await client.stop()
         times = [t for t, _ in sink.writes]
         assert all(later - earlier >= 0.040 * 0.9 for earlier, later in zip(times, times[1:], strict=False))
         values = [int(p) for p in sink.payloads()]
@@ -100,10 +116,8 @@ class TestChannel:
 
     async def test_backlogged_client_keeps_only_the_newest_value_per_symbol(self):
         sink = RecordingSink()
-        client = FeedClient(sink, HubConfig(throttle_ms=10, client_write_buffer_bytes=1000,
-                                            stuck_client_seconds=30))
-        client.start()
-        try:
+        async with channel(sink, HubConfig(throttle_ms=10, client_write_buffer_bytes=1000,
+                                           stuck_client_seconds=30)) as client:
             sink.backlog = 10_000  # the socket is not draining
             for i in range(5000):
                 client.offer(("a", i % 3), EncodedMessage(f"{i % 3}:{i}".encode()))
@@ -112,28 +126,22 @@ class TestChannel:
             sink.backlog = 0
             await wait_until(lambda: len(sink.payloads()) == 3)
             assert sorted(sink.payloads()) == [b"0:4998", b"1:4999", b"2:4997"]
-        finally:
-            await client.stop()
 
     async def test_client_stuck_over_the_bound_is_closed_with_a_reason(self):
         sink = RecordingSink()
-        client = FeedClient(sink, HubConfig(throttle_ms=10, client_write_buffer_bytes=1000,
-                                            stuck_client_seconds=0.3))
-        client.start()
-        sink.backlog = 10_000
-        client.offer("k", EncodedMessage(b"x"))
-        await wait_until(lambda: sink.closed_with is not None)
-        await client.stop()
+        async with channel(sink, HubConfig(throttle_ms=10, client_write_buffer_bytes=1000,
+                                           stuck_client_seconds=0.3)) as client:
+            sink.backlog = 10_000
+            client.offer("k", EncodedMessage(b"x"))
+            await wait_until(lambda: sink.closed_with is not None)
         assert sink.closed_with[0] == CLOSE_SLOW_CONSUMER and "slow consumer" in sink.closed_with[1]
 
     async def test_unthrottled_queue_overflow_closes_instead_of_growing(self):
         sink = RecordingSink()
-        client = FeedClient(sink, HubConfig(throttle_ms=0, max_queued_messages=100))
-        client.start()
-        for i in range(150):  # no await: the writer cannot run in between
-            client.offer("k", EncodedMessage(b"%d" % i))
-        await wait_until(lambda: sink.closed_with is not None)
-        await client.stop()
+        async with channel(sink, HubConfig(throttle_ms=0, max_queued_messages=100)) as client:
+            for i in range(150):  # no await: the writer cannot run in between
+                client.offer("k", EncodedMessage(b"%d" % i))
+            await wait_until(lambda: sink.closed_with is not None)
         assert "more than 100 messages queued" in sink.closed_with[1]
 
 
@@ -173,3 +181,38 @@ class TestSlowClientOverASocket:
             received = [(await healthy.next(is_tick))["data"]["ltp"] for _ in range(emitted)]
             assert received == [float(i) for i in range(1, emitted + 1)]
             stuck_writer.close()
+
+
+class PeerWaitingSink(RecordingSink):
+    """A sink whose writes wait for the peer (like an ASGI websocket); `release` lets them finish."""
+
+    writes_may_block = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = asyncio.Event()
+
+    async def send_messages(self, messages):
+        await self.release.wait()
+        self.write_nowait(messages)
+
+
+class TestSinksThatWait:
+    async def test_writes_in_flight_coalesce_what_follows(self):
+        sink = PeerWaitingSink()
+        async with channel(sink, HubConfig(throttle_ms=10, stuck_client_seconds=30)) as client:
+            client.offer("k", EncodedMessage(b"1"))
+            await asyncio.sleep(0.05)  # "1" is in flight, waiting on the peer
+            for i in range(2, 100):
+                client.offer("k", EncodedMessage(b"%d" % i))
+            await asyncio.sleep(0.05)
+            sink.release.set()
+            await wait_until(lambda: sink.payloads() and sink.payloads()[-1] == b"99")
+            assert sink.payloads() == [b"1", b"99"]
+
+    async def test_a_write_blocked_too_long_closes_the_client(self):
+        sink = PeerWaitingSink()
+        async with channel(sink, HubConfig(throttle_ms=10, stuck_client_seconds=0.3)) as client:
+            client.offer("k", EncodedMessage(b"1"))
+            await wait_until(lambda: sink.closed_with is not None)
+            assert sink.closed_with[0] == CLOSE_SLOW_CONSUMER and "blocked" in sink.closed_with[1]

@@ -3,37 +3,16 @@ socket leaves."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-
-import uvicorn
-from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from streaming.config import HubConfig
 from streaming.transports.socketio import socketio_asgi
-from tests.conftest import free_port
-from tests.fixtures.streaming import MiniSocketIO, running_hub, wait_until
-
-
-@contextlib.asynccontextmanager
-async def socketio_server(hub):
-    app = Starlette(routes=[Mount("/socket.io", socketio_asgi)])
-    app.state.hub = hub
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="off"))
-    task = asyncio.get_running_loop().create_task(server.serve())
-    await wait_until(lambda: server.started)
-    try:
-        yield port
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(task, timeout=30)
+from tests.fixtures.streaming import MiniSocketIO, asgi_server, running_hub, wait_until
 
 
 class TestWatchlistRooms:
     async def test_subscribe_receive_coalesced_and_release(self):
-        async with running_hub(HubConfig(throttle_ms=50)) as harness, socketio_server(harness.hub) as port:
+        async with running_hub(HubConfig(throttle_ms=50)) as harness, asgi_server(harness.hub, [Mount("/socket.io", socketio_asgi)]) as port:
             alice, _ = await MiniSocketIO.connect(port, auth={"session": "alice"})
             bob, _ = await MiniSocketIO.connect(port, cookie="session=bob")
             ack = await alice.call("subscribe_market_data", {"symbols": [{"exchange": "NSE", "symbol": "SBIN"},

@@ -1,4 +1,5 @@
-"""Routers for the OpenAlgo-compatible API: per-endpoint validation-error shape and trailing slashes.
+"""Routers for the OpenAlgo-compatible API: per-endpoint validation-error shape, rate limits and
+trailing slashes.
 
 OpenAlgo accepts `/placeorder` and `/placeorder/` alike and renders validation errors in one of
 four shapes depending on the endpoint family (api-v1 §1.5); each router here declares its family.
@@ -10,6 +11,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter
 from fastapi.routing import APIRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from backend.core.ratelimit import rate_limit
 
@@ -20,10 +22,25 @@ def _route_class(style: ErrorStyle) -> type[APIRoute]:
     return type(f"OpenAlgoRoute_{style}", (APIRoute,), {"error_style": style})
 
 
+class TrailingSlashMiddleware:
+    """`/api/v1/placeorder/` is served as `/api/v1/placeorder`, as OpenAlgo accepts both. Rewriting
+    the path once is cheaper than registering every route twice (route matching is a linear scan)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            path: str = scope["path"]
+            if len(path) > 8 and path.endswith("/") and path.startswith("/api/v1/"):
+                scope = {**scope, "path": path.rstrip("/"), "raw_path": path.rstrip("/").encode()}
+        await self.app(scope, receive, send)
+
+
 class V1Router(APIRouter):
-    """An APIRouter whose routes also answer with a trailing slash (hidden from the schema) and are
-    rate limited per endpoint: `limits` maps a path to a limit name (default `api`, see
-    backend/core/ratelimit.py), as OpenAlgo's ORDER/SMART_ORDER/API limits do."""
+    """An APIRouter whose routes are rate limited per endpoint: `limits` maps a path to a limit
+    name (default `api`, see backend/core/ratelimit.py), as OpenAlgo's ORDER/SMART_ORDER/API
+    limits do."""
 
     def __init__(self, style: ErrorStyle, limits: dict[str, str] | None = None, **kwargs: Any) -> None:
         super().__init__(route_class=_route_class(style), **kwargs)
@@ -33,6 +50,3 @@ class V1Router(APIRouter):
         limit = rate_limit(self.limits.get(path, "api"))
         kwargs["dependencies"] = [*(kwargs.get("dependencies") or []), limit]
         super().add_api_route(path, endpoint, **kwargs)
-        if not path.endswith("/") and "{" not in path:
-            hidden = {**kwargs, "include_in_schema": False, "operation_id": None}
-            super().add_api_route(path + "/", endpoint, **hidden)

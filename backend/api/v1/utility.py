@@ -56,7 +56,6 @@ async def analyzer_status(body: ApiKeyOnly, request: Request) -> dict[str, Any]:
     user = await authenticate_api_key(request, body.apikey)
     async with request.app.state.db.sessions() as session:
         profile = await get_profile(session, user.id, request.app.state.gateways.default_broker)
-        await session.commit()
     return {"status": "success", "data": await analyzer_state(request, user.id, profile.analyze_mode)}
 
 

@@ -17,7 +17,7 @@ from backend.api.v1.orders import order_request
 from backend.api.v1.schemas import OrderFields
 from backend.core.errors import AppError
 from backend.domains.trading.gateway import SIMULATOR, Gateway
-from backend.domains.trading.service import get_profile, set_analyze_mode
+from backend.domains.trading.service import get_profile, set_analyze_mode, set_broker
 from brokers.contract import Action, OrderRequest
 
 router = APIRouter(prefix="/web/trading", tags=["web trading"])
@@ -46,16 +46,30 @@ class ClosePositionBody(BaseModel):
 @router.get("/profile")
 async def profile(request: Request, caller: WebUser, session: SessionDep) -> dict[str, Any]:
     view = await get_profile(session, caller.id, request.app.state.gateways.default_broker)
-    await session.commit()
     return {"status": "success", "data": {"broker": view.broker, "analyze_mode": view.analyze_mode,
                                           "order_mode": view.order_mode}}
+
+
+class BrokerBody(BaseModel):
+    model_config = STRICT
+    broker: str
+
+
+@router.put("/broker")
+async def choose_broker(body: BrokerBody, request: Request, caller: WebUser, session: SessionDep) -> dict[str, Any]:
+    """Trade through another installed broker (its login comes next); orders and books follow it."""
+    if body.broker not in request.app.state.brokers.manifests:
+        raise AppError(f"Unknown broker '{body.broker}'. Installed: "
+                       f"{', '.join(sorted(request.app.state.brokers.manifests))}", 400)
+    view = await set_broker(session, caller.id, body.broker, request.app.state.gateways.default_broker)
+    await session.commit()
+    return {"status": "success", "data": {"broker": view.broker}}
 
 
 @router.get("/broker-session")
 async def broker_session(request: Request, caller: WebUser, session: SessionDep) -> dict[str, Any]:
     """The state of the user's broker session: connected, expiring, expired, re-authenticating."""
     view = await get_profile(session, caller.id, request.app.state.gateways.default_broker)
-    await session.commit()
     if view.broker == SIMULATOR:  # no login: the built-in market is always there
         return {"status": "success", "data": {"broker": view.broker, "state": "connected", "expires_at": None,
                                               "message": ""}}

@@ -19,6 +19,7 @@ from backend.core.ipban import IpGuard, IpGuardMiddleware, mark_not_found_respon
 from backend.core.ratelimit import RateLimiter, install_rate_limit_handler
 from backend.core.security_headers import SecurityHeadersMiddleware
 from backend.core.settings import Settings
+from backend.domains.accounts.housekeeping import Housekeeping
 from backend.domains.accounts.ip_bans import DatabaseBanStore
 from backend.domains.accounts.runtime import AccountsRuntime
 from backend.domains.monitoring.latency import LatencyRecorder
@@ -68,3 +69,7 @@ async def start_security(app: FastAPI, settings: Settings, db: Database, stack: 
     guard: IpGuard = app.state.ip_guard
     await guard.start(DatabaseBanStore(db))
     stack.push_async_callback(guard.stop)
+    housekeeping = Housekeeping(db)
+    await housekeeping.start()
+    stack.push_async_callback(housekeeping.stop)
+    app.state.accounts_housekeeping = housekeeping

@@ -47,7 +47,6 @@ class OrderEventPublisher:
                 username = await session.scalar(select(User.username).where(User.id == order.user_id)) or ""
                 self._usernames[order.user_id] = username
             profile = await get_profile(session, order.user_id, self.default_broker)
-            await session.commit()
         payload = order_update(order, username, profile.analyze_mode, profile.broker)
         await self.hub.publish_order_update(username, payload)
         if profile.analyze_mode:

@@ -4,7 +4,7 @@ live brokers provide the same methods over their ExecutionClient (broker issues)
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,17 +12,7 @@ from backend.core.errors import AppError
 from backend.domains.sandbox.service import SandboxService
 from brokers.contract import BrokerError, DataClient, Instrument, OrderRequest
 
-
-async def _answer(call: Awaitable[dict[str, Any]], analyze: bool) -> dict[str, Any]:
-    """Run a paper-engine call; broker-style refusals become envelope errors (with the mode tag)."""
-    try:
-        body = await call
-    except BrokerError as exc:
-        extra = {"mode": "analyze"} if analyze else {}
-        raise AppError(exc.message, exc.status, **extra) from None
-    if not analyze:
-        body.pop("mode", None)  # the simulator broker answers like a live broker
-    return body
+Body = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -31,45 +21,60 @@ class PaperExecution:
     user_id: int
     data: DataClient
     analyze: bool
+    latency: Any = None  # monitoring's LatencyRecorder: every engine call lands in the latency log
 
-    async def place_order(self, request: OrderRequest, instrument: Instrument) -> dict[str, Any]:
-        return await _answer(self.sandbox.place_order(self.user_id, request, instrument, self.data), self.analyze)
+    async def _call(self, operation: str, call: Coroutine[Any, Any, Body]) -> Body:
+        """Run one engine call, timed; broker-style refusals become envelope errors (with the mode
+        tag in analyzer mode); the simulator broker answers like a live broker (no mode tag)."""
+        try:
+            if self.latency is None:
+                body = await call
+            else:
+                async with self.latency.measure("sandbox", operation, user_id=self.user_id):
+                    body = await call
+        except BrokerError as exc:
+            raise AppError(exc.message, exc.status, **({"mode": "analyze"} if self.analyze else {})) from None
+        if not self.analyze:
+            body.pop("mode", None)
+        return body
 
-    async def place_smart_order(self, request: OrderRequest, position_size: int,
-                                instrument: Instrument) -> dict[str, Any]:
-        return await _answer(
-            self.sandbox.place_smart_order(self.user_id, request, position_size, instrument, self.data), self.analyze)
+    async def place_order(self, request: OrderRequest, instrument: Instrument) -> Body:
+        return await self._call("placeorder", self.sandbox.place_order(self.user_id, request, instrument, self.data))
 
-    async def modify_order(self, orderid: str, request: OrderRequest, instrument: Instrument) -> dict[str, Any]:
-        return await _answer(
-            self.sandbox.modify_order(self.user_id, orderid, request, instrument, self.data), self.analyze)
+    async def place_smart_order(self, request: OrderRequest, position_size: int, instrument: Instrument) -> Body:
+        return await self._call("placesmartorder", self.sandbox.place_smart_order(
+            self.user_id, request, position_size, instrument, self.data))
 
-    async def cancel_order(self, orderid: str) -> dict[str, Any]:
-        return await _answer(self.sandbox.cancel_order(self.user_id, orderid), self.analyze)
+    async def modify_order(self, orderid: str, request: OrderRequest, instrument: Instrument) -> Body:
+        return await self._call("modifyorder", self.sandbox.modify_order(
+            self.user_id, orderid, request, instrument, self.data))
 
-    async def cancel_all_orders(self) -> dict[str, Any]:
-        return await _answer(self.sandbox.cancel_all_orders(self.user_id), self.analyze)
+    async def cancel_order(self, orderid: str) -> Body:
+        return await self._call("cancelorder", self.sandbox.cancel_order(self.user_id, orderid))
 
-    async def close_all_positions(self, strategy: str) -> dict[str, Any]:
-        return await _answer(self.sandbox.close_all_positions(self.user_id, self.data, strategy), self.analyze)
+    async def cancel_all_orders(self) -> Body:
+        return await self._call("cancelallorder", self.sandbox.cancel_all_orders(self.user_id))
 
-    async def order_status(self, orderid: str) -> dict[str, Any]:
-        return await _answer(self.sandbox.order_status(self.user_id, orderid), self.analyze)
+    async def close_all_positions(self, strategy: str) -> Body:
+        return await self._call("closeposition", self.sandbox.close_all_positions(self.user_id, self.data, strategy))
 
-    async def open_position(self, symbol: str, exchange: str, product: str) -> dict[str, Any]:
-        return await _answer(self.sandbox.open_position(self.user_id, symbol, exchange, product), self.analyze)
+    async def order_status(self, orderid: str) -> Body:
+        return await self._call("orderstatus", self.sandbox.order_status(self.user_id, orderid))
 
-    async def orderbook(self) -> dict[str, Any]:
-        return await _answer(self.sandbox.orderbook(self.user_id), self.analyze)
+    async def open_position(self, symbol: str, exchange: str, product: str) -> Body:
+        return await self._call("openposition", self.sandbox.open_position(self.user_id, symbol, exchange, product))
 
-    async def tradebook(self) -> dict[str, Any]:
-        return await _answer(self.sandbox.tradebook(self.user_id), self.analyze)
+    async def orderbook(self) -> Body:
+        return await self._call("orderbook", self.sandbox.orderbook(self.user_id))
 
-    async def positionbook(self) -> dict[str, Any]:
-        return await _answer(self.sandbox.positionbook(self.user_id), self.analyze)
+    async def tradebook(self) -> Body:
+        return await self._call("tradebook", self.sandbox.tradebook(self.user_id))
 
-    async def holdings(self) -> dict[str, Any]:
-        return await _answer(self.sandbox.holdings(self.user_id), self.analyze)
+    async def positionbook(self) -> Body:
+        return await self._call("positionbook", self.sandbox.positionbook(self.user_id))
 
-    async def funds(self) -> dict[str, Any]:
-        return await _answer(self.sandbox.funds(self.user_id), self.analyze)
+    async def holdings(self) -> Body:
+        return await self._call("holdings", self.sandbox.holdings(self.user_id))
+
+    async def funds(self) -> Body:
+        return await self._call("funds", self.sandbox.funds(self.user_id))

@@ -20,9 +20,11 @@ from backend.core.db import Database
 from backend.core.errors import AppError
 from backend.domains.accounts.schemas import AuthenticatedUser
 from backend.domains.sandbox.service import SandboxService
+from backend.domains.brokers.sessions import BrokerSessions
 from backend.domains.trading.execution import PaperExecution
+from backend.domains.trading.live import LiveExecution
 from backend.domains.trading.service import ProfileView, get_profile
-from brokers.contract import DataClient
+from brokers.contract import BrokerPlugin, DataClient
 
 SIMULATOR = "simulator"
 
@@ -31,12 +33,18 @@ class BrokerUnavailableError(AppError):
     status = 404
 
 
+class BrokerSessionError(AppError):
+    """No usable broker login: not connected, or expired at the broker's daily rollover."""
+
+    status = 403
+
+
 @dataclass(frozen=True)
 class Gateway:
     user: AuthenticatedUser
     profile: ProfileView
     data: DataClient
-    execution: PaperExecution  # live brokers bring an execution facade with the same methods
+    execution: PaperExecution | LiveExecution
 
     @property
     def broker(self) -> str:
@@ -46,11 +54,6 @@ class Gateway:
     def analyze(self) -> bool:
         return self.profile.analyze_mode
 
-    @property
-    def paper(self) -> bool:
-        """Orders go to the paper engine (analyzer mode, or the simulator broker)."""
-        return self.analyze or self.broker == SIMULATOR
-
 
 @dataclass
 class GatewayResolver:
@@ -58,17 +61,31 @@ class GatewayResolver:
     default_broker: str
     simulator_data: DataClient | None
     sandbox: SandboxService  # the one paper engine
+    sessions: BrokerSessions
+    plugins: dict[str, BrokerPlugin]  # live brokers by name (the registry's)
+    latency: Any = None  # LatencyRecorder, for the latency log
 
     async def for_user(self, user: AuthenticatedUser) -> Gateway:
         async with self.db.sessions() as session:
             profile = await get_profile(session, user.id, self.default_broker)
-            await session.commit()
-        if profile.broker != SIMULATOR:
-            # Live brokers arrive with the broker issues; until a plugin and a session exist, say so.
-            raise BrokerUnavailableError(f"Broker '{profile.broker}' is not connected. Log in to your broker first.",
-                                         403)
-        if self.simulator_data is None:
-            raise BrokerUnavailableError("Broker-specific module not found")
-        data = self.simulator_data
-        execution = PaperExecution(self.sandbox, user.id, data, analyze=profile.analyze_mode)
+            if profile.broker == SIMULATOR:
+                if self.simulator_data is None:
+                    raise BrokerUnavailableError("Broker-specific module not found")
+                data: DataClient = self.simulator_data
+                live = None
+            else:
+                plugin = self.plugins.get(profile.broker)
+                if plugin is None:
+                    raise BrokerUnavailableError("Broker-specific module not found")
+                login = await self.sessions.load(session, user.id, profile.broker)
+                if login is None:
+                    status = await self.sessions.status(session, user.id, profile.broker)
+                    raise BrokerSessionError(status.message or "Log in to your broker first.")
+                data = plugin.data_client(login)
+                # In analyzer mode the live execution client is never even built.
+                live = None if profile.analyze_mode else plugin.execution_client(login)
+        if live is None:  # analyzer mode or the simulator: the paper engine, and only it, sees orders
+            execution = PaperExecution(self.sandbox, user.id, data, analyze=profile.analyze_mode, latency=self.latency)
+        else:
+            execution = LiveExecution(profile.broker, live, user.id, latency=self.latency)
         return Gateway(user=user, profile=profile, data=data, execution=execution)

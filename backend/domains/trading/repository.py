@@ -18,8 +18,11 @@ class TradingProfileRepository:
     async def get(self, user_id: int) -> TradingProfile | None:
         return await self.session.scalar(select(TradingProfile).where(TradingProfile.user_id == user_id))
 
-    async def get_or_create(self, user_id: int, default_broker: str) -> TradingProfile:
+    async def get_or_create(self, user_id: int, default_broker: str) -> tuple[TradingProfile, bool]:
+        """The profile, and whether this call created it (the caller must then commit)."""
         profile = await self.get(user_id)
+        if profile is not None:
+            return profile, False
         if profile is None:
             # Two first requests may race: insert-or-ignore, then read whichever row won.
             dialect = self.session.bind.dialect.name
@@ -31,9 +34,14 @@ class TradingProfileRepository:
                 .on_conflict_do_nothing(index_elements=["user_id"])
             )
             profile = await self.get(user_id)
-        return profile
+        return profile, True
 
     async def set_analyze_mode(self, user_id: int, enabled: bool) -> None:
         await self.session.execute(
             update(TradingProfile).where(TradingProfile.user_id == user_id).values(analyze_mode=enabled)
+        )
+
+    async def set_broker(self, user_id: int, broker: str) -> None:
+        await self.session.execute(
+            update(TradingProfile).where(TradingProfile.user_id == user_id).values(broker=broker)
         )

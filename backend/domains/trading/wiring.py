@@ -14,7 +14,9 @@ from backend.domains.accounts.models import User
 from backend.domains.brokers.sessions import BrokerSessions
 from backend.core.settings import Settings
 from backend.domains.sandbox.service import SandboxService
+from backend.domains.sandbox.tasks import SandboxJobs
 from backend.domains.trading.events import OrderEventPublisher
+from backend.domains.trading.market_feed import PaperMarketFeed
 from backend.domains.trading.gateway import SIMULATOR, GatewayResolver
 
 
@@ -31,18 +33,30 @@ async def start_trading(app: FastAPI, settings: Settings, db: Database, stack: A
     app.state.background = tasks
     default_broker = (settings.broker_names or [SIMULATOR])[0]
     sandbox.engine.listeners.append(OrderEventPublisher(db, app.state.hub, tasks, default_broker))
-    await sandbox.start(market)
+    stack.push_async_callback(sandbox.engine.drain)  # units of work whose callers went away
+    await sandbox.start(market)  # catch-up after downtime: sweep, then match resting orders
+    feed = PaperMarketFeed(db, sandbox, app.state.hub, symbols)
+    sandbox.engine.listeners.append(feed.request_sync)
+    await feed.sync()
+    stack.push_async_callback(feed.close)
     app.state.sandbox = sandbox
-    app.state.gateways = GatewayResolver(
-        db=db, default_broker=default_broker, simulator_data=market, sandbox=sandbox)
-    app.state.analyzer_log_count = _analyzer_log_counter(db)
+    app.state.paper_feed = feed
     app.state.broker_sessions = BrokerSessions(app.state.accounts.secrets)
+    app.state.gateways = GatewayResolver(
+        db=db, default_broker=default_broker, simulator_data=market, sandbox=sandbox,
+        sessions=app.state.broker_sessions, plugins=app.state.brokers.plugins,
+        latency=getattr(app.state, "latency", None))
+    app.state.analyzer_log_count = _analyzer_log_counter(db)
 
 
 def schedule_trading_jobs(app: FastAPI, scheduler: Scheduler) -> None:
-    """Broker tokens die at each broker's daily rollover (their stored expiry): a sweep every minute
-    revokes the due ones with one conditional UPDATE, so with several workers each user is told
-    exactly once to log in again."""
+    """Paper-engine jobs (square-off, T+1, expiry, safety poll, daily P&L, resets), the paper feed's
+    resync, and broker-session expiry: tokens die at each broker's daily rollover (their stored
+    expiry); a sweep every minute revokes the due ones with one conditional UPDATE, so with several
+    workers each user is told exactly once to log in again."""
+    SandboxJobs(app.state.sandbox, scheduler, market=lambda: getattr(app.state, "market", None)).install()
+    scheduler.aps.add_job(app.state.paper_feed.sync, "interval", seconds=5, id="paper-feed-sync",
+                          replace_existing=True, max_instances=1, coalesce=True)
 
     async def expire_broker_sessions() -> None:
         async with app.state.db.sessions() as session:

@@ -13,6 +13,7 @@ export const paths = {
   analyzer: '/analyzer',
   apikey: '/apikey',
   logs: '/logs',
+  admin: '/admin',
   settings: '/settings',
 } as const;
 

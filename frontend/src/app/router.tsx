@@ -22,6 +22,7 @@ const WatchlistPage = page(() => import('@/features/watchlist/WatchlistPage'), '
 const AnalyzerPage = page(() => import('@/features/analyzer/AnalyzerPage'), 'AnalyzerPage');
 const ApiKeyPage = page(() => import('@/features/apikey/ApiKeyPage'), 'ApiKeyPage');
 const LogsPage = page(() => import('@/features/logs/LogsPage'), 'LogsPage');
+const AdminPage = page(() => import('@/features/admin/AdminPage'), 'AdminPage');
 const SettingsPage = page(() => import('@/features/settings/SettingsPage'), 'SettingsPage');
 
 export const router = createBrowserRouter([
@@ -45,6 +46,7 @@ export const router = createBrowserRouter([
           { path: paths.analyzer, element: <AnalyzerPage /> },
           { path: paths.apikey, element: <ApiKeyPage /> },
           { path: paths.logs, element: <LogsPage /> },
+          { path: paths.admin, element: <AdminPage /> },
           { path: paths.settings, element: <SettingsPage /> },
           { path: '*', element: <NotFoundPage /> },
         ],

@@ -67,9 +67,11 @@ export function formatCompact(value: Numeric, { rupee = false }: { rupee?: boole
   if (n === null) return MISSING;
   const abs = Math.abs(n);
   const prefix = rupee ? '₹' : '';
+  // Pick the unit after rounding, so 99,99,999 reads "1.00 Cr", not "100.0 L".
   let text: string;
-  if (abs >= CRORE) text = `${significant(abs / CRORE)} Cr`;
-  else if (abs >= LAKH) text = `${significant(abs / LAKH)} L`;
+  if (abs >= CRORE || Number(significant(abs / LAKH).replace(/,/g, '')) >= 100)
+    text = `${significant(abs / CRORE)} Cr`;
+  else if (abs >= LAKH || Math.round(abs) >= LAKH) text = `${significant(abs / LAKH)} L`;
   else text = fixed(abs, abs >= 1000 ? 0 : 2).body;
   const negative = n < 0 && text.replace(/[^1-9]/g, '') !== '';
   return `${negative ? '-' : ''}${prefix}${text}`;

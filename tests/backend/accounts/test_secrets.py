@@ -17,7 +17,7 @@ from backend.core.security import Secrets, totp_matching_step
 from backend.domains.accounts import broker_secrets
 from backend.domains.accounts.web_sessions import next_expiry
 from tests.conftest import make_settings
-from tests.fixtures.accounts import TEST_PASSWORD, make_user, sign_in
+from tests.fixtures.accounts import make_user
 
 
 class TestPrimitives:
@@ -159,3 +159,12 @@ class TestNothingLeaks:
             assert not any(secret in body for body in bodies), f"secret leaked into a response: {secret[:4]}…"
         api_log = bodies[-2]
         assert "_leak_probe" in api_log and "***" in api_log  # the API log exists and is redacted
+
+
+class TestLogRedaction:
+    def test_session_cookie_and_csrf_values_are_redacted(self):
+        from backend.core.logging import redact
+
+        line = redact("cookie: algogate_session=Zq3-secret-id; csrf=abc123token x-csrf-token: t0k3n")
+        for secret in ("Zq3-secret-id", "abc123token", "t0k3n"):
+            assert secret not in line

@@ -32,4 +32,4 @@ ORDER = {"strategy": "test", "symbol": "SBIN", "exchange": "NSE", "action": "BUY
 async def resting_buy_price(post, symbol: str = "SBIN", exchange: str = "NSE", fraction: float = 0.85) -> str:
     """A BUY limit inside the price band but well below the market, so the order rests open."""
     ltp = (await post("quotes", symbol=symbol, exchange=exchange)).json()["data"]["ltp"]
-    return f"{round(ltp * fraction / 0.05) * 0.05:.2f}"
+    return f"{round(ltp * fraction):.2f}"  # whole rupees: a multiple of every equity tick size

@@ -42,6 +42,12 @@ class TestWebTrading:
         depth = (await web_client.get("/web/market/depth", params={"exchange": "NSE", "symbol": "SBIN"})).json()
         assert len(depth["data"]["bids"]) == 5
 
+    async def test_choose_broker(self, web_client):
+        unknown = await web_client.put("/web/trading/broker", json={"broker": "nosuch"})
+        assert unknown.status_code == 400 and "simulator" in unknown.json()["message"]
+        chosen = await web_client.put("/web/trading/broker", json={"broker": "simulator"})
+        assert chosen.json()["data"] == {"broker": "simulator"}
+
     async def test_bad_input(self, web_client):
         assert (await web_client.get("/web/market/quotes", params={"symbols": "SBIN"})).status_code == 400
         assert (await web_client.get("/web/market/quotes", params={"symbols": "NSE:NOPE"})).status_code == 400

@@ -11,6 +11,7 @@ from brokers.contract import Action, Exchange, FeedMode, OrderRejected, OrderReq
 from brokers.paper.calendar import AlwaysOpenCalendar
 from brokers.paper.config import PaperConfig
 from brokers.paper.engine import PaperEngine
+from brokers.paper.margin import Exposure, requirement_paise
 from brokers.paper.netting import net
 from brokers.paper.store import InMemoryStore
 from tests.fixtures.sandbox import SBIN, ManualClock, QuoteBoard, ist
@@ -75,6 +76,10 @@ async def test_in_memory_engine_keeps_the_ledger(steps):
         assert funds.position_margin_paise == sum(e.position_margin_paise for e in ledger)
         assert funds.available_paise >= 0
         assert funds.order_margin_paise == sum(o.margin_paise for o in store.orders.values() if o.pending)
+        positions = list(store.positions.get(1, {}).values())
+        exposures = [Exposure(p.contract, p.product, p.quantity, p.average_price) for p in positions]
+        assert funds.position_margin_paise == requirement_paise(exposures, engine.config)
+        assert funds.realized_paise == sum(p.realized_paise for p in positions)
         position = store.positions.get(1, {}).get(("SBIN", "NSE", "MIS"))
         traded = sum(t.quantity * (1 if t.action == Action.BUY else -1) for t in store.trades)
         assert (position.quantity if position else 0) == traded

@@ -11,6 +11,7 @@ import {
   ReceiptText,
   ScrollText,
   Settings,
+  ShieldCheck,
   Star,
   Sun,
   Wallet,
@@ -21,6 +22,7 @@ import { Button } from '@/components/ui/button';
 import { ErrorState, LoadingState } from '@/components/ui/states';
 import { OrderTicket } from '@/features/ticket/OrderTicket';
 import { sessionQuery } from '@/lib/api/session';
+import { statusQuery } from '@/lib/api/status';
 import { cn } from '@/lib/cn';
 import { useOrderEventsRefresh } from '@/lib/realtime/order-events';
 import { useTheme } from '@/stores/theme';
@@ -30,7 +32,7 @@ import { useTradingHotkeys } from '../hotkeys';
 import { type AppPath, paths } from '../paths';
 import { StatusBar } from './StatusBar';
 
-const NAV: { to: AppPath; label: string; icon: typeof LayoutDashboard }[] = [
+const NAV: { to: AppPath; label: string; icon: typeof LayoutDashboard; adminOnly?: boolean }[] = [
   { to: paths.dashboard, label: 'Dashboard', icon: LayoutDashboard },
   { to: paths.watchlist, label: 'Watchlist', icon: Star },
   { to: paths.orders, label: 'Orders', icon: ListOrdered },
@@ -40,6 +42,7 @@ const NAV: { to: AppPath; label: string; icon: typeof LayoutDashboard }[] = [
   { to: paths.analyzer, label: 'Analyzer', icon: FlaskConical },
   { to: paths.apikey, label: 'API key', icon: KeyRound },
   { to: paths.logs, label: 'Logs', icon: ScrollText },
+  { to: paths.admin, label: 'Admin', icon: ShieldCheck, adminOnly: true },
   { to: paths.settings, label: 'Settings', icon: Settings },
 ];
 
@@ -58,15 +61,30 @@ export function AppLayout() {
   if (info?.available && info.setup_required) return <Navigate to={paths.setup} replace />;
   if (info?.available && !info.authenticated)
     return <Navigate to={paths.login} replace state={{ from: location.pathname }} />;
-  return <Shell username={info?.user?.username ?? null} preview={!info?.available} />;
+  return (
+    <Shell
+      username={info?.user?.username ?? null}
+      isAdmin={info?.user?.is_admin ?? false}
+      preview={!info?.available}
+    />
+  );
 }
 
-function Shell({ username, preview }: { username: string | null; preview: boolean }) {
+function Shell({
+  username,
+  isAdmin,
+  preview,
+}: {
+  username: string | null;
+  isAdmin: boolean;
+  preview: boolean;
+}) {
   useTradingHotkeys();
   useOrderEventsRefresh();
   const location = useLocation();
   const { theme, setTheme } = useTheme();
   const openTicket = useTicket((s) => s.openTicket);
+  const analyzer = useQuery({ ...statusQuery, enabled: !preview }).data?.analyzer_mode === true;
   return (
     <div className="flex h-screen overflow-hidden">
       <nav aria-label="Main" className="flex w-44 shrink-0 flex-col border-r bg-card max-lg:w-12">
@@ -75,7 +93,7 @@ function Shell({ username, preview }: { username: string | null; preview: boolea
           <span className="text-sm font-semibold max-lg:hidden">Algogate</span>
         </Link>
         <ul className="flex-1 space-y-0.5 p-1.5">
-          {NAV.map(({ to, label, icon: Icon }) => (
+          {NAV.filter((item) => isAdmin || !item.adminOnly).map(({ to, label, icon: Icon }) => (
             <li key={to}>
               <NavLink
                 to={to}
@@ -105,7 +123,12 @@ function Shell({ username, preview }: { username: string | null; preview: boolea
         </div>
       </nav>
       <div className="flex min-w-0 flex-1 flex-col">
-        <header className="flex h-11 shrink-0 items-center justify-between gap-2 border-b bg-card px-3">
+        <header
+          className={cn(
+            'flex h-11 shrink-0 items-center justify-between gap-2 border-b bg-card px-3',
+            analyzer && 'border-b-2 border-b-analyzer',
+          )}
+        >
           <StatusBar />
           <div className="flex items-center gap-1.5">
             <Button size="sm" variant="buy" onClick={() => openTicket({ action: 'BUY' })} title="Buy (B)">

@@ -22,11 +22,13 @@ export function StatusBar() {
       {data ? (
         <>
           <Badge tone={data.broker_connected ? 'profit' : 'loss'} title="Broker connection">
-            {data.broker} · {data.broker_connected ? 'connected' : 'disconnected'}
+            {data.broker} · {data.broker_connected ? 'connected' : data.broker_state}
           </Badge>
-          <Badge tone={data.market_open ? 'profit' : 'neutral'} title={data.market_message}>
-            Market {data.market_open ? 'open' : 'closed'}
-          </Badge>
+          {data.market_open === null ? null : (
+            <Badge tone={data.market_open ? 'profit' : 'neutral'} title={data.market_message}>
+              Market {data.market_open ? 'open' : 'closed'}
+            </Badge>
+          )}
         </>
       ) : (
         <Badge tone="neutral" title={status.error ? 'Status route not available yet' : 'Loading status'}>

@@ -17,7 +17,7 @@ import {
   pnlClass,
   toEpochMs,
 } from '@/lib/format';
-import { analyzerLogQuery, analyzerQuery, useResetAnalyzer, useToggleAnalyzer } from './api';
+import { analyzerLogQuery, paperFundsQuery, profileQuery, useResetAnalyzer, useToggleAnalyzer } from './api';
 
 const logColumns: Column<AnalyzerLogEntry>[] = [
   {
@@ -44,11 +44,13 @@ const logColumns: Column<AnalyzerLogEntry>[] = [
 ];
 
 export function AnalyzerPage() {
-  const state = useQuery(analyzerQuery);
+  const state = useQuery(profileQuery);
+  const s = state.data ? { analyzer_mode: state.data.analyze_mode } : undefined;
+  const funds = useQuery({ ...paperFundsQuery, enabled: s?.analyzer_mode === true });
   const log = useQuery(analyzerLogQuery);
   const toggle = useToggleAnalyzer();
   const reset = useResetAnalyzer();
-  const s = state.data;
+  const f = funds.data;
 
   return (
     <div className="space-y-3">
@@ -76,23 +78,38 @@ export function AnalyzerPage() {
           <LoadingState />
         ) : state.isError ? (
           isNotAvailable(state.error) ? (
-            <NotAvailableState feature="Analyzer controls" route="GET /web/analyzer" />
+            <NotAvailableState feature="Analyzer controls" route="GET /web/trading/profile" />
           ) : (
             <ErrorState error={state.error} onRetry={() => void state.refetch()} />
           )
         ) : s ? (
           <CardContent className="space-y-3">
-            <div className="grid grid-cols-2 gap-2 md:grid-cols-5">
-              <Stat label="Starting capital" value={formatCompact(s.starting_capital, { rupee: true })} />
-              <Stat label="Available" value={formatCompact(s.available, { rupee: true })} />
-              <Stat label="Used margin" value={formatCompact(s.used_margin, { rupee: true })} />
-              <Stat label="Realised" value={formatPnl(s.realized_pnl)} className={pnlClass(s.realized_pnl)} />
-              <Stat
-                label="Unrealised"
-                value={formatPnl(s.unrealized_pnl)}
-                className={pnlClass(s.unrealized_pnl)}
-              />
-            </div>
+            {!s.analyzer_mode ? (
+              <p className="text-xs text-muted-foreground">
+                Turn the analyzer on to route every order — from this app, the API and webhooks — to the paper
+                engine instead of the broker. Market data stays real.
+              </p>
+            ) : funds.isPending ? (
+              <LoadingState />
+            ) : funds.isError ? (
+              <ErrorState error={funds.error} onRetry={() => void funds.refetch()} />
+            ) : f ? (
+              <div className="grid grid-cols-2 gap-2 md:grid-cols-5" data-testid="paper-funds">
+                <Stat label="Available" value={formatCompact(f.availablecash, { rupee: true })} />
+                <Stat label="Used margin" value={formatCompact(f.utiliseddebits, { rupee: true })} />
+                <Stat
+                  label="Realised"
+                  value={formatPnl(f.total_realized_pnl ?? f.m2mrealized)}
+                  className={pnlClass(f.total_realized_pnl ?? f.m2mrealized)}
+                />
+                <Stat
+                  label="Unrealised"
+                  value={formatPnl(f.m2munrealized)}
+                  className={pnlClass(f.m2munrealized)}
+                />
+                <Stat label="Resets" value={f.reset_count ?? 0} />
+              </div>
+            ) : null}
             <ConfirmButton
               title="Reset paper capital?"
               description="All paper orders, trades and positions are deleted and funds return to the starting capital."

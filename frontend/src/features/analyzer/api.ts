@@ -1,22 +1,21 @@
 import { queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
+import { api } from '@/lib/api/client';
 import { unwrap } from '@/lib/api/envelope';
 import { requestJson } from '@/lib/api/http';
-import type { AnalyzerLogEntry, Envelope } from '@/lib/api/pending';
+import type { AnalyzerLogEntry, Envelope, Funds, TradingProfile } from '@/lib/api/pending';
 
-export interface AnalyzerState {
-  analyzer_mode: boolean;
-  starting_capital: number;
-  available: number;
-  used_margin: number;
-  realized_pnl: number;
-  unrealized_pnl: number;
-}
-
-export const analyzerQuery = queryOptions({
-  queryKey: ['analyzer', 'state'],
-  queryFn: async () => unwrap(await requestJson<Envelope<AnalyzerState>>('GET', '/web/analyzer')),
+export const profileQuery = queryOptions({
+  queryKey: ['analyzer', 'profile'],
+  queryFn: async () => unwrap((await api.GET('/web/trading/profile')).data as Envelope<TradingProfile>),
 });
 
+/** In analyzer mode the funds route answers the paper account. */
+export const paperFundsQuery = queryOptions({
+  queryKey: ['analyzer', 'funds'],
+  queryFn: async () => unwrap((await api.GET('/web/trading/funds')).data as Envelope<Funds>),
+});
+
+/** Proposed: GET /web/analyzer/log (not in the backend yet). */
 export const analyzerLogQuery = queryOptions({
   queryKey: ['analyzer', 'log'],
   queryFn: async () =>
@@ -28,14 +27,19 @@ function useAnalyzerMutation<V>(fn: (v: V) => Promise<unknown>) {
   return useMutation({
     mutationFn: fn,
     onSettled: () =>
-      Promise.all([
-        client.invalidateQueries({ queryKey: ['analyzer'] }),
-        client.invalidateQueries({ queryKey: ['status'] }),
-        client.invalidateQueries({ queryKey: ['funds'] }),
-      ]),
+      Promise.all(
+        [['analyzer'], ['status'], ['funds'], ['orders'], ['trades'], ['positions'], ['holdings']].map(
+          (queryKey) => client.invalidateQueries({ queryKey }),
+        ),
+      ),
   });
 }
 
 export const useToggleAnalyzer = () =>
-  useAnalyzerMutation((enabled: boolean) => requestJson('POST', '/web/analyzer/toggle', { enabled }));
-export const useResetAnalyzer = () => useAnalyzerMutation(() => requestJson('POST', '/web/analyzer/reset'));
+  useAnalyzerMutation(
+    async (mode: boolean) => (await api.PUT('/web/trading/analyzer', { body: { mode } })).data,
+  );
+
+/** Proposed: POST /web/trading/analyzer/reset (not in the backend yet). */
+export const useResetAnalyzer = () =>
+  useAnalyzerMutation(() => requestJson('POST', '/web/trading/analyzer/reset'));

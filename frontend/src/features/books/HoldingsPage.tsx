@@ -81,7 +81,7 @@ export function HoldingsPage() {
   return (
     <BookFrame
       title="Holdings"
-      route="GET /web/holdings"
+      route="GET /web/trading/holdings"
       query={query}
       isEmpty={(d) => d.holdings.length === 0}
       emptyTitle="No holdings"

@@ -50,8 +50,8 @@ describe('OrdersPage', () => {
 
   it('lists orders newest first and cancels an open one after confirmation', async () => {
     const backend = fakeBackend({
-      'GET /web/orders': () => ok(book),
-      'DELETE /web/orders/A1': () => ok({ orderid: 'A1' }),
+      'GET /web/trading/orders': () => ok(book),
+      'DELETE /web/trading/orders/A1': () => ({ status: 'success', orderid: 'A1' }),
     });
     renderApp(<OrdersPage />, { path: '/orderbook' });
     const table = await screen.findByRole('table', { name: 'Orders' });
@@ -68,7 +68,9 @@ describe('OrdersPage', () => {
     expect(dialog).toHaveTextContent('BUY 10 SBIN @ ₹790.00');
     await user.click(within(dialog).getByRole('button', { name: 'Cancel order' }));
     await waitFor(() =>
-      expect(backend.calls.some((c) => c.method === 'DELETE' && c.path === '/web/orders/A1')).toBe(true),
+      expect(backend.calls.some((c) => c.method === 'DELETE' && c.path === '/web/trading/orders/A1')).toBe(
+        true,
+      ),
     );
   });
 });

@@ -108,7 +108,7 @@ export function OrdersPage() {
     <>
       <BookFrame
         title="Order book"
-        route="GET /web/orders"
+        route="GET /web/trading/orders"
         query={query}
         isEmpty={(d) => d.orders.length === 0}
         emptyTitle="No orders today"
@@ -178,11 +178,10 @@ function ModifyDialog({ order, onClose }: { order: Order; onClose: () => void })
   async function submit(event: FormEvent) {
     event.preventDefault();
     await modify.mutateAsync({
-      orderid: order.orderid,
+      order,
       quantity: Number(quantity),
       price: needsPrice ? Number(price) : 0,
       trigger_price: needsTrigger ? Number(trigger) : 0,
-      pricetype: order.pricetype,
     });
     onClose();
   }

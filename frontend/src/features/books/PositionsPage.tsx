@@ -4,7 +4,7 @@ import { Badge } from '@/components/ui/badge';
 import { ConfirmButton } from '@/components/ui/confirm';
 import { type Column, DataTable } from '@/components/ui/data-table';
 import { Stat } from '@/components/ui/stat';
-import type { Position } from '@/lib/api/pending';
+import type { Exchange, Position } from '@/lib/api/pending';
 import { downloadCsv, toCsv } from '@/lib/csv';
 import { formatINR, formatPercent, formatQty, pnlClass, toNumber } from '@/lib/format';
 import { useLiveQuotes } from '@/lib/realtime/live-quotes';
@@ -99,7 +99,7 @@ export function PositionsPage() {
               description={`A market order will ${p.quantity > 0 ? 'sell' : 'buy'} ${Math.abs(p.quantity)} ${p.symbol} (${p.product}).`}
               confirmLabel="Close position"
               onConfirm={() =>
-                close.mutateAsync({ symbol: p.symbol, exchange: p.exchange, product: p.product })
+                close.mutateAsync({ symbol: p.symbol, exchange: p.exchange as Exchange, product: p.product })
               }
             >
               Close
@@ -114,7 +114,7 @@ export function PositionsPage() {
   return (
     <BookFrame
       title="Positions"
-      route="GET /web/positions"
+      route="GET /web/trading/positions"
       query={query}
       isEmpty={(d) => d.length === 0}
       emptyTitle="No positions"

@@ -59,7 +59,7 @@ export function TradesPage() {
   return (
     <BookFrame
       title="Trade book"
-      route="GET /web/trades"
+      route="GET /web/trading/trades"
       query={query}
       isEmpty={(d) => d.length === 0}
       emptyTitle="No trades today"
@@ -92,7 +92,7 @@ export function TradesPage() {
           label="Trades"
           rows={d}
           columns={columns}
-          rowKey={(t) => `${t.orderid}-${t.timestamp}-${t.quantity}`}
+          rowKey={(t) => t.tradeid ?? `${t.orderid}-${t.timestamp}-${t.quantity}`}
           initialSort={{ id: 'time', dir: 'desc' }}
         />
       )}

@@ -1,10 +1,13 @@
-/** Orders, trades, positions and holdings of the signed-in user (session routes). */
+/** Orders, trades, positions and holdings of the signed-in user: /web/trading (session + CSRF). */
 import { queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
+import { api } from '@/lib/api/client';
 import { unwrap } from '@/lib/api/envelope';
-import { requestJson } from '@/lib/api/http';
-import type { Envelope, Holdings, OrderBook, Position, PriceType, Product, Trade } from '@/lib/api/pending';
+import type { Envelope, Holdings, Order, OrderBook, OrderResult, Position, Trade } from '@/lib/api/pending';
+import type { components } from '@/lib/api/schema';
 import { BOOK_KEYS } from '@/lib/realtime/order-events';
 import { useSocketState } from '@/lib/realtime/socket';
+
+type Schemas = components['schemas'];
 
 /** Without the push channel, books refresh on a short timer instead. */
 export function useBookRefetchInterval(): number | false {
@@ -13,22 +16,22 @@ export function useBookRefetchInterval(): number | false {
 
 export const ordersQuery = queryOptions({
   queryKey: ['orders'],
-  queryFn: async () => unwrap(await requestJson<Envelope<OrderBook>>('GET', '/web/orders')),
+  queryFn: async () => unwrap((await api.GET('/web/trading/orders')).data as Envelope<OrderBook>),
 });
 export const tradesQuery = queryOptions({
   queryKey: ['trades'],
-  queryFn: async () => unwrap(await requestJson<Envelope<Trade[]>>('GET', '/web/trades')),
+  queryFn: async () => unwrap((await api.GET('/web/trading/trades')).data as Envelope<Trade[]>),
 });
 export const positionsQuery = queryOptions({
   queryKey: ['positions'],
-  queryFn: async () => unwrap(await requestJson<Envelope<Position[]>>('GET', '/web/positions')),
+  queryFn: async () => unwrap((await api.GET('/web/trading/positions')).data as Envelope<Position[]>),
 });
 export const holdingsQuery = queryOptions({
   queryKey: ['holdings'],
-  queryFn: async () => unwrap(await requestJson<Envelope<Holdings>>('GET', '/web/holdings')),
+  queryFn: async () => unwrap((await api.GET('/web/trading/holdings')).data as Envelope<Holdings>),
 });
 
-function useBookMutation<V>(fn: (vars: V) => Promise<unknown>) {
+function useBookMutation<V>(fn: (vars: V) => Promise<OrderResult>) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: fn,
@@ -36,24 +39,38 @@ function useBookMutation<V>(fn: (vars: V) => Promise<unknown>) {
   });
 }
 
+const result = (r: { data?: unknown }) => r.data as unknown as OrderResult;
+
 export const useCancelOrder = () =>
-  useBookMutation((orderid: string) => requestJson('DELETE', `/web/orders/${encodeURIComponent(orderid)}`));
-export const useCancelAll = () => useBookMutation(() => requestJson('POST', '/web/orders/cancel-all'));
+  useBookMutation(async (orderid: string) =>
+    result(await api.DELETE('/web/trading/orders/{orderid}', { params: { path: { orderid } } })),
+  );
+export const useCancelAll = () =>
+  useBookMutation(async () => result(await api.POST('/web/trading/orders/cancel-all')));
+
+/** The route takes the whole order again (OpenAlgo's modifyorder), with the new values. */
 export const useModifyOrder = () =>
-  useBookMutation(
-    (v: {
-      orderid: string;
-      quantity: number;
-      price: number;
-      trigger_price: number;
-      pricetype: PriceType;
-    }) => {
-      const { orderid, ...body } = v;
-      return requestJson('PUT', `/web/orders/${encodeURIComponent(orderid)}`, body);
-    },
-  );
+  useBookMutation(async (v: { order: Order; quantity: number; price: number; trigger_price: number }) => {
+    const body: Schemas['PlaceOrderBody'] = {
+      symbol: v.order.symbol,
+      exchange: v.order.exchange as Schemas['Exchange'],
+      action: v.order.action,
+      pricetype: v.order.pricetype,
+      product: v.order.product,
+      quantity: v.quantity,
+      price: v.price,
+      trigger_price: v.trigger_price,
+    };
+    return result(
+      await api.PUT('/web/trading/orders/{orderid}', {
+        params: { path: { orderid: v.order.orderid } },
+        body,
+      }),
+    );
+  });
 export const useClosePosition = () =>
-  useBookMutation((v: { symbol: string; exchange: string; product: Product }) =>
-    requestJson('POST', '/web/positions/close', v),
+  useBookMutation(async (body: Schemas['ClosePositionBody']) =>
+    result(await api.POST('/web/trading/positions/close', { body })),
   );
-export const useCloseAll = () => useBookMutation(() => requestJson('POST', '/web/positions/close-all'));
+export const useCloseAll = () =>
+  useBookMutation(async () => result(await api.POST('/web/trading/positions/close-all')));

@@ -6,10 +6,7 @@ import { Badge } from '@/components/ui/badge';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { Stat } from '@/components/ui/stat';
 import { EmptyState, ErrorState, LoadingState, NotAvailableState } from '@/components/ui/states';
-import { unwrap } from '@/lib/api/envelope';
 import { isNotAvailable } from '@/lib/api/errors';
-import { requestJson } from '@/lib/api/http';
-import type { Envelope, Position } from '@/lib/api/pending';
 import { statusQuery } from '@/lib/api/status';
 import { cn } from '@/lib/cn';
 import {
@@ -21,13 +18,7 @@ import {
   pnlClass,
   toNumber,
 } from '@/lib/format';
-import { fundsQuery } from './api';
-
-// The dashboard reads the same positions route as the positions page (no cross-feature import).
-const positionsSummaryQuery = {
-  queryKey: ['positions'],
-  queryFn: async () => unwrap(await requestJson<Envelope<Position[]>>('GET', '/web/positions')),
-};
+import { fundsQuery, positionsSummaryQuery } from './api';
 
 function Section({
   title,
@@ -77,7 +68,7 @@ export function DashboardPage() {
           <LoadingState />
         ) : funds.isError ? (
           isNotAvailable(funds.error) ? (
-            <NotAvailableState feature="Funds" route="GET /web/funds" />
+            <NotAvailableState feature="Funds" route="GET /web/trading/funds" />
           ) : (
             <ErrorState error={funds.error} onRetry={() => void funds.refetch()} />
           )
@@ -123,7 +114,7 @@ export function DashboardPage() {
             <LoadingState />
           ) : positions.isError ? (
             isNotAvailable(positions.error) ? (
-              <NotAvailableState feature="Positions" route="GET /web/positions" />
+              <NotAvailableState feature="Positions" route="GET /web/trading/positions" />
             ) : (
               <ErrorState error={positions.error} onRetry={() => void positions.refetch()} />
             )
@@ -158,7 +149,7 @@ export function DashboardPage() {
             <LoadingState />
           ) : status.isError ? (
             isNotAvailable(status.error) ? (
-              <NotAvailableState feature="Broker and market status" route="GET /web/status" />
+              <NotAvailableState feature="Broker and market status" route="GET /web/trading/profile" />
             ) : (
               <ErrorState error={status.error} onRetry={() => void status.refetch()} />
             )
@@ -172,12 +163,19 @@ export function DashboardPage() {
                 )}
               </Row>
               <Row label="Broker">
-                <Badge tone={status.data.broker_connected ? 'profit' : 'loss'}>
-                  {status.data.broker} {status.data.broker_connected ? 'connected' : 'disconnected'}
+                <Badge
+                  tone={status.data.broker_connected ? 'profit' : 'loss'}
+                  title={status.data.broker_state}
+                >
+                  {status.data.broker} {status.data.broker_connected ? 'connected' : status.data.broker_state}
                 </Badge>
               </Row>
               <Row label="Market">
-                <span>{status.data.market_message || (status.data.market_open ? 'Open' : 'Closed')}</span>
+                {status.data.market_open === null ? (
+                  <span className="text-muted-foreground">status not available yet</span>
+                ) : (
+                  <span>{status.data.market_message || (status.data.market_open ? 'Open' : 'Closed')}</span>
+                )}
               </Row>
             </CardContent>
           ) : null}

@@ -31,7 +31,9 @@ describe('OrderTicket', () => {
   });
 
   it('shows price fields only when the price type needs them and posts the order with CSRF', async () => {
-    const backend = fakeBackend({ 'POST /web/orders': () => ok({ orderid: 'SIM-1' }) });
+    const backend = fakeBackend({
+      'POST /web/trading/orders': () => ({ status: 'success', orderid: 'SIM-1' }),
+    });
     renderTicket();
     useTicket.getState().openTicket({ symbol: 'SBIN', exchange: 'NSE', action: 'BUY' });
     const user = userEvent.setup();
@@ -45,8 +47,9 @@ describe('OrderTicket', () => {
     await user.type(screen.getByLabelText('Price'), '799.5');
     expect(dialog).toHaveTextContent('₹7,995.00');
     await user.click(screen.getByRole('button', { name: 'Buy' }));
-    await waitFor(() => expect(backend.calls).toHaveLength(1));
-    const call = backend.calls[0];
+    const orders = () => backend.calls.filter((c) => c.path === '/web/trading/orders');
+    await waitFor(() => expect(orders()).toHaveLength(1));
+    const call = orders()[0];
     expect(call?.method).toBe('POST');
     expect(call?.body).toEqual({
       symbol: 'SBIN',
@@ -56,6 +59,7 @@ describe('OrderTicket', () => {
       pricetype: 'LIMIT',
       product: 'MIS',
       price: 799.5,
+      strategy: 'web',
     });
     expect(call?.headers.get('X-CSRF-Token')).toBe('csrf-123');
     expect(await screen.findByText('BUY 10 SBIN placed')).toBeInTheDocument();
@@ -63,7 +67,9 @@ describe('OrderTicket', () => {
   });
 
   it('asks again before a large order', async () => {
-    const backend = fakeBackend({ 'POST /web/orders': () => ok({ orderid: 'SIM-2' }) });
+    const backend = fakeBackend({
+      'POST /web/trading/orders': () => ({ status: 'success', orderid: 'SIM-2' }),
+    });
     renderTicket();
     useTicket.getState().openTicket({ symbol: 'SBIN', exchange: 'NSE', action: 'SELL' });
     const user = userEvent.setup();
@@ -72,9 +78,21 @@ describe('OrderTicket', () => {
     await user.type(screen.getByLabelText(/Quantity/), '2000');
     await user.click(screen.getByRole('button', { name: 'Sell' }));
     expect(screen.getByRole('alert')).toHaveTextContent('Large order: ₹16,00,000.00');
-    expect(backend.calls).toHaveLength(0);
+    const orders = () => backend.calls.filter((c) => c.path === '/web/trading/orders');
+    expect(orders()).toHaveLength(0);
     await user.click(screen.getByRole('button', { name: 'Confirm Sell' }));
-    await waitFor(() => expect(backend.calls).toHaveLength(1));
+    await waitFor(() => expect(orders()).toHaveLength(1));
+  });
+
+  it('says so when the order will be a paper order', async () => {
+    fakeBackend({
+      'GET /web/trading/profile': () => ok({ broker: 'simulator', analyze_mode: true, order_mode: 'auto' }),
+      'GET /web/trading/broker-session': () =>
+        ok({ broker: 'simulator', state: 'connected', expires_at: null, message: '' }),
+    });
+    renderTicket();
+    useTicket.getState().openTicket({ symbol: 'SBIN', exchange: 'NSE', action: 'BUY' });
+    expect(await screen.findByTestId('ticket-paper')).toHaveTextContent('paper order');
   });
 
   it('explains when the server cannot take orders yet', async () => {

@@ -1,3 +1,4 @@
+import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useState } from 'react';
 import { SymbolSearch } from '@/components/SymbolSearch';
 import { Button } from '@/components/ui/button';
@@ -5,6 +6,7 @@ import { Dialog } from '@/components/ui/dialog';
 import { Input, Label, Select } from '@/components/ui/input';
 import { isNotAvailable } from '@/lib/api/errors';
 import type { Action, Instrument, PriceType, Product } from '@/lib/api/pending';
+import { statusQuery } from '@/lib/api/status';
 import { cn } from '@/lib/cn';
 import { formatINR, formatPercent, pnlClass } from '@/lib/format';
 import { useLiveQuotes } from '@/lib/realtime/live-quotes';
@@ -33,6 +35,7 @@ export function OrderTicket() {
 function TicketBody() {
   const { prefill, close } = useTicket();
   const place = usePlaceOrder();
+  const paper = useQuery(statusQuery).data?.analyzer_mode === true;
   const [instrument, setInstrument] = useState<Picked | null>(
     prefill.symbol ? { symbol: prefill.symbol, exchange: prefill.exchange ?? 'NSE' } : null,
   );
@@ -90,7 +93,7 @@ function TicketBody() {
     }
     const result = await place.mutateAsync(toRequest(form));
     toast.success(`${form.action} ${form.quantity} ${form.symbol} placed`, {
-      description: `Order ${result.orderid}`,
+      description: `${paper ? 'Paper order' : 'Order'} ${result.orderid ?? ''}`.trim(),
     });
     close();
   }
@@ -275,6 +278,11 @@ function TicketBody() {
           </div>
         ) : null}
 
+        {paper ? (
+          <p className="rounded-md bg-analyzer/15 px-2 py-1 text-xs text-analyzer" data-testid="ticket-paper">
+            Analyzer mode: this is a paper order, filled by the simulator.
+          </p>
+        ) : null}
         <div className="flex items-center justify-between text-xs text-muted-foreground">
           <span>Approx. value</span>
           <span className="num font-medium text-foreground">{value === null ? '—' : formatINR(value)}</span>
@@ -290,7 +298,7 @@ function TicketBody() {
         {place.error ? (
           <p role="alert" className="text-xs text-loss">
             {isNotAvailable(place.error)
-              ? 'Placing orders from the browser is not available yet (POST /web/orders).'
+              ? 'Placing orders from the browser is not available yet (POST /web/trading/orders).'
               : place.error.message}
           </p>
         ) : null}

@@ -1,14 +1,14 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { unwrap } from '@/lib/api/envelope';
-import { requestJson } from '@/lib/api/http';
-import type { Envelope, OrderRequest } from '@/lib/api/pending';
+import { api } from '@/lib/api/client';
+import type { OrderRequest, OrderResult } from '@/lib/api/pending';
 import { BOOK_KEYS } from '@/lib/realtime/order-events';
 
 export function usePlaceOrder() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: async (order: OrderRequest) =>
-      unwrap(await requestJson<Envelope<{ orderid: string }>>('POST', '/web/orders', order)),
+      (await api.POST('/web/trading/orders', { body: { ...order, strategy: 'web' } }))
+        .data as unknown as OrderResult,
     onSettled: () => Promise.all(BOOK_KEYS.map((key) => client.invalidateQueries({ queryKey: key }))),
   });
 }

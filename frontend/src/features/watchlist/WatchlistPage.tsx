@@ -7,6 +7,7 @@ import { Button } from '@/components/ui/button';
 import { Card, CardHeader } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/states';
 import { isNotAvailable } from '@/lib/api/errors';
+import { depthQuery } from '@/lib/api/market';
 import type { Watchlist } from '@/lib/api/pending';
 import { cn } from '@/lib/cn';
 import { formatINR, formatNumber, formatPercent, formatQty, pnlClass } from '@/lib/format';
@@ -106,7 +107,7 @@ export function WatchlistPage() {
         ) : null}
         {isNotAvailable(live.error) ? (
           <p className="border-b px-3 py-1.5 text-xs text-warning">
-            Live quotes are not available yet (GET /web/quotes, Socket.IO market_data).
+            Live quotes are not available yet (GET /web/market/quotes, Socket.IO market_data).
           </p>
         ) : null}
         {active.items.length === 0 ? (
@@ -249,6 +250,9 @@ function QuoteRow({
 
 function QuoteDetail({ id }: { id: string | null }) {
   const tick = useTick(id ?? '');
+  // The Depth feed brings the ladder; without it, the book is polled for the open quote only.
+  const polled = useQuery(depthQuery(id ?? '', !!id && !tick?.depth));
+  const book = tick?.depth ?? (polled.data ? { buy: polled.data.bids, sell: polled.data.asks } : undefined);
   return (
     <Card className="self-start">
       <CardHeader>
@@ -279,7 +283,7 @@ function QuoteDetail({ id }: { id: string | null }) {
           ))}
         </dl>
       )}
-      {tick?.depth ? <DepthLadder depth={tick.depth} /> : null}
+      {book ? <DepthLadder depth={book} /> : null}
       {id ? (
         <Suspense fallback={null}>
           <LiveChart symbolKey={id} />

@@ -21,7 +21,7 @@ export type Action = Schemas['Action'];
 export type PriceType = Schemas['PriceType'];
 export type Product = Schemas['Product'];
 
-// --- exist (issue 3) but return untyped JSON: ask for `response_model` so these are generated ---
+// --- exist (issues 3 and 5) but return untyped JSON: a `response_model` would generate these ---
 
 export interface SessionInfo {
   authenticated: boolean;
@@ -73,13 +73,53 @@ export interface LatencyRow {
   max_ms: number;
 }
 
-// --- routes that do not exist yet -----------------------------------------------------------------
+export interface AdminUserRow {
+  id: number;
+  username: string;
+  is_admin: boolean;
+  is_active: boolean;
+  totp_enabled: boolean;
+  created_at: string;
+}
 
+export interface IpBan {
+  ip: string;
+  reason: string;
+  expires_at: string | null;
+  created_at: string;
+}
+
+export interface TradingProfile {
+  broker: string;
+  analyze_mode: boolean;
+  order_mode: string;
+}
+
+export interface BrokerSession {
+  broker: string;
+  state: string;
+  expires_at: string | null;
+  message: string;
+}
+
+/** Answers of order operations: `{status, orderid?, message?, mode?}` at the top level (OpenAlgo). */
+export interface OrderResult {
+  status: string;
+  orderid?: string;
+  message?: string;
+  mode?: string;
+  canceled_orders?: string[];
+  failed_cancellations?: unknown[];
+}
+
+/** What the status bar shows, composed from /web/trading/profile and /web/trading/broker-session. */
 export interface Status {
   broker: string;
   broker_connected: boolean;
+  broker_state: string;
   analyzer_mode: boolean;
-  market_open: boolean;
+  /** null until a market-status route exists */
+  market_open: boolean | null;
   market_message: string;
 }
 
@@ -89,6 +129,10 @@ export interface Funds {
   m2mrealized: number | string;
   m2munrealized: number | string;
   utiliseddebits: number | string;
+  total_realized_pnl?: number;
+  today_realized_pnl?: number;
+  totalpnl?: number;
+  reset_count?: number;
 }
 
 export interface Order {
@@ -103,6 +147,9 @@ export interface Order {
   product: Product;
   order_status: string;
   timestamp: string;
+  average_price?: number;
+  filled_quantity?: number;
+  rejection_reason?: string;
 }
 
 export interface OrderBook {
@@ -117,6 +164,7 @@ export interface OrderBook {
 }
 
 export interface Trade {
+  tradeid?: string;
   orderid: string;
   symbol: string;
   exchange: string;
@@ -137,6 +185,8 @@ export interface Position {
   ltp: number;
   pnl: number;
   pnlpercent?: number;
+  today_realized_pnl?: number;
+  lot_size?: number;
 }
 
 export interface Holding {
@@ -160,20 +210,8 @@ export interface Holdings {
   };
 }
 
-export interface Instrument {
-  symbol: string;
-  name: string;
-  exchange: string;
-  expiry: string;
-  strike: number;
-  lotsize: number;
-  instrumenttype: string;
-  tick_size: number;
-}
-
+/** GET /web/market/quotes answers `{ "NSE:SBIN": Quote, … }`. */
 export interface Quote {
-  symbol: string;
-  exchange: string;
   ltp: number;
   open: number;
   high: number;
@@ -184,15 +222,29 @@ export interface Quote {
   volume: number;
 }
 
-/** The body of POST /api/v1/placeorder without the key: the web route takes the same order. */
+/** The body of POST /web/trading/orders (generated), with numbers where the form has them. */
 export type OrderRequest = Pick<
-  Schemas['PlaceOrderRequest'],
+  Schemas['PlaceOrderBody'],
   'symbol' | 'exchange' | 'action' | 'pricetype' | 'product'
 > & {
   quantity: number;
   price?: number;
   trigger_price?: number;
 };
+
+// --- routes that do not exist yet -----------------------------------------------------------------
+
+/** GET /web/search?query=&exchange= (symbol search; none yet for the web session). */
+export interface Instrument {
+  symbol: string;
+  name: string;
+  exchange: string;
+  expiry: string;
+  strike: number;
+  lotsize: number;
+  instrumenttype: string;
+  tick_size: number;
+}
 
 export interface Watchlist {
   id: number;

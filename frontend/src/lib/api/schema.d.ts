@@ -123,6 +123,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/expiry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Expiry */
+        post: operations["expiry_api_v1_expiry_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/funds": {
         parameters: {
             query?: never;
@@ -174,6 +191,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/instruments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Instruments */
+        get: operations["instruments_api_v1_instruments_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/intervals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Intervals */
+        post: operations["intervals_api_v1_intervals_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/margin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Margin */
+        post: operations["margin_api_v1_margin_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/market/holidays": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Holidays */
+        post: operations["holidays_api_v1_market_holidays_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/market/timings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Timings */
+        post: operations["timings_api_v1_market_timings_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/modifyorder": {
         parameters: {
             query?: never;
@@ -219,6 +321,26 @@ export interface paths {
         put?: never;
         /** Open Position */
         post: operations["open_position_api_v1_openposition_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/optionsymbol": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Optionsymbol
+         * @description Validation errors use the options variant: message "Validation error" + `errors`.
+         */
+        post: operations["optionsymbol_api_v1_optionsymbol_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -310,6 +432,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/pnl/symbols": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pnl Symbols
+         * @description Per-symbol P&L of the paper account; only in analyzer mode, checked before validation (§4.26).
+         */
+        post: operations["pnl_symbols_api_v1_pnl_symbols_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/positionbook": {
         parameters: {
             query?: never;
@@ -344,6 +486,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Search */
+        post: operations["search_api_v1_search_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/splitorder": {
         parameters: {
             query?: never;
@@ -355,6 +514,23 @@ export interface paths {
         put?: never;
         /** Split Order */
         post: operations["split_order_api_v1_splitorder_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/symbol": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Symbol */
+        post: operations["symbol_api_v1_symbol_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -762,6 +938,252 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/web/market/depth": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Depth */
+        get: operations["depth_web_market_depth_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/market/quotes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Quotes */
+        get: operations["quotes_web_market_quotes_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/trading/analyzer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Toggle Analyzer */
+        put: operations["toggle_analyzer_web_trading_analyzer_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/trading/broker-session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Broker Session
+         * @description The state of the user's broker session: connected, expiring, expired, re-authenticating.
+         */
+        get: operations["broker_session_web_trading_broker_session_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/trading/funds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Funds */
+        get: operations["funds_web_trading_funds_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/trading/holdings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Holdings */
+        get: operations["holdings_web_trading_holdings_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/trading/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Orders */
+        get: operations["orders_web_trading_orders_get"];
+        put?: never;
+        /** Place Order */
+        post: operations["place_order_web_trading_orders_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/trading/orders/cancel-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel All */
+        post: operations["cancel_all_web_trading_orders_cancel_all_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/trading/orders/{orderid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Modify Order */
+        put: operations["modify_order_web_trading_orders__orderid__put"];
+        post?: never;
+        /** Cancel Order */
+        delete: operations["cancel_order_web_trading_orders__orderid__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/trading/positions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Positions */
+        get: operations["positions_web_trading_positions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/trading/positions/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close One
+         * @description Flatten one position: a smart order with target size 0 in the position's product.
+         */
+        post: operations["close_one_web_trading_positions_close_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/trading/positions/close-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close All */
+        post: operations["close_all_web_trading_positions_close_all_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/trading/profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Profile */
+        get: operations["profile_web_trading_profile_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/trading/trades": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Trades */
+        get: operations["trades_web_trading_trades_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -775,6 +1197,11 @@ export interface components {
         AdminPasswordBody: {
             /** New Password */
             new_password: string;
+        };
+        /** AnalyzerBody */
+        AnalyzerBody: {
+            /** Mode */
+            mode: boolean;
         };
         /** AnalyzerToggleRequest */
         AnalyzerToggleRequest: {
@@ -801,17 +1228,17 @@ export interface components {
              * Disclosed Quantity
              * @default 0
              */
-            disclosed_quantity: number;
+            disclosed_quantity?: number;
             exchange: components["schemas"]["Exchange"];
             /**
              * Price
              * @default 0
              */
-            price: number | string;
+            price?: number | string;
             /** @default MARKET */
-            pricetype: components["schemas"]["PriceType"];
+            pricetype?: components["schemas"]["PriceType"];
             /** @default MIS */
-            product: components["schemas"]["Product"];
+            product?: components["schemas"]["Product"];
             /** Quantity */
             quantity: number | string;
             /** Symbol */
@@ -820,7 +1247,7 @@ export interface components {
              * Trigger Price
              * @default 0
              */
-            trigger_price: number | string;
+            trigger_price?: number | string;
         };
         /** BasketOrderRequest */
         BasketOrderRequest: {
@@ -841,6 +1268,13 @@ export interface components {
             /** New Password */
             new_password: string;
         };
+        /** ClosePositionBody */
+        ClosePositionBody: {
+            exchange: components["schemas"]["Exchange"];
+            product: components["schemas"]["Product"];
+            /** Symbol */
+            symbol: string;
+        };
         /** Component */
         Component: {
             /** Detail */
@@ -858,6 +1292,27 @@ export interface components {
          * @enum {string}
          */
         Exchange: "NSE" | "NFO" | "CDS" | "BSE" | "BFO" | "BCD" | "MCX" | "NCDEX" | "NCO" | "NSE_INDEX" | "BSE_INDEX" | "MCX_INDEX" | "GLOBAL_INDEX" | "CRYPTO";
+        /** ExpiryRequest */
+        ExpiryRequest: {
+            /**
+             * Apikey
+             * @description Your Algogate/OpenAlgo API key
+             */
+            apikey: string;
+            exchange: components["schemas"]["FnoExchange"];
+            /**
+             * Instrumenttype
+             * @enum {string}
+             */
+            instrumenttype: "futures" | "options";
+            /** Symbol */
+            symbol: string;
+        };
+        /**
+         * FnoExchange
+         * @enum {string}
+         */
+        FnoExchange: "NFO" | "BFO" | "MCX" | "CDS" | "NCO" | "BCD" | "NCDEX" | "CRYPTO";
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
@@ -886,7 +1341,7 @@ export interface components {
              * @default api
              * @enum {string}
              */
-            source: "api" | "db";
+            source?: "api" | "db";
             /**
              * Start Date
              * Format: date
@@ -894,6 +1349,24 @@ export interface components {
             start_date: string;
             /** Symbol */
             symbol: string;
+        };
+        /** HolidaysRequest */
+        HolidaysRequest: {
+            /**
+             * Apikey
+             * @description Your Algogate/OpenAlgo API key
+             */
+            apikey: string;
+            /** Year */
+            year?: number | null;
+        };
+        /** IntervalsRequest */
+        IntervalsRequest: {
+            /**
+             * Apikey
+             * @description Your Algogate/OpenAlgo API key
+             */
+            apikey: string;
         };
         /** IpBanBody */
         IpBanBody: {
@@ -908,7 +1381,7 @@ export interface components {
              * Reason
              * @default
              */
-            reason: string;
+            reason?: string;
         };
         /** Liveness */
         Liveness: {
@@ -928,6 +1401,37 @@ export interface components {
             totp_code?: string | null;
             /** Username */
             username: string;
+        };
+        /** MarginPosition */
+        MarginPosition: {
+            action: components["schemas"]["Action"];
+            exchange: components["schemas"]["Exchange"];
+            /**
+             * Price
+             * @default 0
+             */
+            price?: string;
+            pricetype: components["schemas"]["PriceType"];
+            product: components["schemas"]["Product"];
+            /** Quantity */
+            quantity: string;
+            /** Symbol */
+            symbol: string;
+            /**
+             * Trigger Price
+             * @default 0
+             */
+            trigger_price?: string;
+        };
+        /** MarginRequest */
+        MarginRequest: {
+            /**
+             * Apikey
+             * @description Your Algogate/OpenAlgo API key
+             */
+            apikey: string;
+            /** Positions */
+            positions: components["schemas"]["MarginPosition"][];
         };
         /** ModifyOrderRequest */
         ModifyOrderRequest: {
@@ -971,7 +1475,7 @@ export interface components {
              * Is Admin
              * @default false
              */
-            is_admin: boolean;
+            is_admin?: boolean;
             /** Password */
             password: string;
             /** Username */
@@ -1004,6 +1508,39 @@ export interface components {
             /** Strategy */
             strategy: string;
         };
+        /** PlaceOrderBody */
+        PlaceOrderBody: {
+            action: components["schemas"]["Action"];
+            /**
+             * Disclosed Quantity
+             * @default 0
+             */
+            disclosed_quantity?: number;
+            exchange: components["schemas"]["Exchange"];
+            /**
+             * Price
+             * @default 0
+             */
+            price?: number | string;
+            /** @default MARKET */
+            pricetype?: components["schemas"]["PriceType"];
+            /** @default MIS */
+            product?: components["schemas"]["Product"];
+            /** Quantity */
+            quantity: number | string;
+            /**
+             * Strategy
+             * @default web
+             */
+            strategy?: string;
+            /** Symbol */
+            symbol: string;
+            /**
+             * Trigger Price
+             * @default 0
+             */
+            trigger_price?: number | string;
+        };
         /** PlaceOrderRequest */
         PlaceOrderRequest: {
             action: components["schemas"]["Action"];
@@ -1016,17 +1553,17 @@ export interface components {
              * Disclosed Quantity
              * @default 0
              */
-            disclosed_quantity: number;
+            disclosed_quantity?: number;
             exchange: components["schemas"]["Exchange"];
             /**
              * Price
              * @default 0
              */
-            price: number | string;
+            price?: number | string;
             /** @default MARKET */
-            pricetype: components["schemas"]["PriceType"];
+            pricetype?: components["schemas"]["PriceType"];
             /** @default MIS */
-            product: components["schemas"]["Product"];
+            product?: components["schemas"]["Product"];
             /** Quantity */
             quantity: number | string;
             /** Strategy */
@@ -1037,7 +1574,7 @@ export interface components {
              * Trigger Price
              * @default 0
              */
-            trigger_price: number | string;
+            trigger_price?: number | string;
             /**
              * Underlying Ltp
              * @description internal: reference LTP for options
@@ -1075,6 +1612,19 @@ export interface components {
             /** Username */
             username: string;
         };
+        /** SearchRequest */
+        SearchRequest: {
+            /**
+             * Apikey
+             * @description Your Algogate/OpenAlgo API key
+             */
+            apikey: string;
+            exchange?: components["schemas"]["Exchange"] | null;
+            /** Instrumenttype */
+            instrumenttype?: string | null;
+            /** Query */
+            query: string;
+        };
         /** SetupBody */
         SetupBody: {
             /** Password */
@@ -1094,7 +1644,7 @@ export interface components {
              * Disclosed Quantity
              * @default 0
              */
-            disclosed_quantity: number;
+            disclosed_quantity?: number;
             exchange: components["schemas"]["Exchange"];
             /** Position Size */
             position_size: number | string;
@@ -1102,11 +1652,11 @@ export interface components {
              * Price
              * @default 0
              */
-            price: number | string;
+            price?: number | string;
             /** @default MARKET */
-            pricetype: components["schemas"]["PriceType"];
+            pricetype?: components["schemas"]["PriceType"];
             /** @default MIS */
-            product: components["schemas"]["Product"];
+            product?: components["schemas"]["Product"];
             /** Quantity */
             quantity: number | string;
             /** Strategy */
@@ -1117,7 +1667,7 @@ export interface components {
              * Trigger Price
              * @default 0
              */
-            trigger_price: number | string;
+            trigger_price?: number | string;
         };
         /** SplitOrderRequest */
         SplitOrderRequest: {
@@ -1131,17 +1681,17 @@ export interface components {
              * Disclosed Quantity
              * @default 0
              */
-            disclosed_quantity: number;
+            disclosed_quantity?: number;
             exchange: components["schemas"]["Exchange"];
             /**
              * Price
              * @default 0
              */
-            price: number | string;
+            price?: number | string;
             /** @default MARKET */
-            pricetype: components["schemas"]["PriceType"];
+            pricetype?: components["schemas"]["PriceType"];
             /** @default MIS */
-            product: components["schemas"]["Product"];
+            product?: components["schemas"]["Product"];
             /** Quantity */
             quantity: number | string;
             /** Splitsize */
@@ -1154,7 +1704,7 @@ export interface components {
              * Trigger Price
              * @default 0
              */
-            trigger_price: number | string;
+            trigger_price?: number | string;
         };
         /** StrategyRequest */
         StrategyRequest: {
@@ -1182,6 +1732,16 @@ export interface components {
             exchange: components["schemas"]["Exchange"];
             /** Symbol */
             symbol: string;
+        };
+        /** TimingsRequest */
+        TimingsRequest: {
+            /**
+             * Apikey
+             * @description Your Algogate/OpenAlgo API key
+             */
+            apikey: string;
+            /** Date */
+            date: string;
         };
         /** TotpCodeBody */
         TotpCodeBody: {
@@ -1460,6 +2020,41 @@ export interface operations {
             };
         };
     };
+    expiry_api_v1_expiry_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExpiryRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     funds_api_v1_funds_post: {
         parameters: {
             query?: never;
@@ -1540,6 +2135,179 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["ApiKeyOnly"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    instruments_api_v1_instruments_get: {
+        parameters: {
+            query?: {
+                apikey?: string | null;
+                exchange?: string | null;
+                format?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    intervals_api_v1_intervals_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IntervalsRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    margin_api_v1_margin_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MarginRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    holidays_api_v1_market_holidays_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HolidaysRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    timings_api_v1_market_timings_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TimingsRequest"];
             };
         };
         responses: {
@@ -1664,6 +2432,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    optionsymbol_api_v1_optionsymbol_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
                 };
             };
         };
@@ -1843,6 +2631,28 @@ export interface operations {
             };
         };
     };
+    pnl_symbols_api_v1_pnl_symbols_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
     positionbook_api_v1_positionbook_post: {
         parameters: {
             query?: never;
@@ -1913,6 +2723,41 @@ export interface operations {
             };
         };
     };
+    search_api_v1_search_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SearchRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     split_order_api_v1_splitorder_post: {
         parameters: {
             query?: never;
@@ -1923,6 +2768,41 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["SplitOrderRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    symbol_api_v1_symbol_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SymbolRequest"];
             };
         };
         responses: {
@@ -2704,6 +3584,447 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    depth_web_market_depth_get: {
+        parameters: {
+            query: {
+                exchange: string;
+                symbol: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    quotes_web_market_quotes_get: {
+        parameters: {
+            query: {
+                /** @description EXCHANGE:SYMBOL,… */
+                symbols: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    toggle_analyzer_web_trading_analyzer_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnalyzerBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    broker_session_web_trading_broker_session_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    funds_web_trading_funds_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    holdings_web_trading_holdings_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    orders_web_trading_orders_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    place_order_web_trading_orders_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlaceOrderBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    cancel_all_web_trading_orders_cancel_all_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    modify_order_web_trading_orders__orderid__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlaceOrderBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    cancel_order_web_trading_orders__orderid__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    positions_web_trading_positions_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    close_one_web_trading_positions_close_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClosePositionBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    close_all_web_trading_positions_close_all_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    profile_web_trading_profile_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    trades_web_trading_trades_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
         };
