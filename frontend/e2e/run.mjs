@@ -407,6 +407,8 @@ async function main() {
       await page.getByTestId('dashboard').waitFor();
       const dark = await page.evaluate(() => document.documentElement.classList.contains('dark'));
       if (dark) throw new Error('theme did not persist');
+      if (available.has('GET /web/trading/funds'))
+        await page.getByText('Available', { exact: true }).waitFor();
       await shot('20-dashboard-light');
       await page.goto('/settings');
       await page.getByRole('button', { name: 'dark' }).click();

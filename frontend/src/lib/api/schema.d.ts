@@ -989,6 +989,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/web/trading/broker": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Choose Broker
+         * @description Trade through another installed broker (its login comes next); orders and books follow it.
+         */
+        put: operations["choose_broker_web_trading_broker_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/web/trading/broker-session": {
         parameters: {
             query?: never;
@@ -1260,6 +1280,11 @@ export interface components {
             orders: components["schemas"]["BasketItem"][];
             /** Strategy */
             strategy: string;
+        };
+        /** BrokerBody */
+        BrokerBody: {
+            /** Broker */
+            broker: string;
         };
         /** ChangePasswordBody */
         ChangePasswordBody: {
@@ -3666,6 +3691,41 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["AnalyzerBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    choose_broker_web_trading_broker_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BrokerBody"];
             };
         };
         responses: {
