@@ -7,3 +7,4 @@ from backend.domains.monitoring import models as _monitoring  # noqa: F401,E402
 from backend.domains.sandbox import models as _sandbox  # noqa: F401,E402
 from backend.domains.symbols import models as _symbols  # noqa: F401,E402
 from backend.domains.trading import models as _trading  # noqa: F401,E402
+from backend.domains.watchlists import models as _watchlists  # noqa: F401,E402

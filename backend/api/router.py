@@ -29,10 +29,11 @@ def web_router() -> APIRouter:
 
     for module in (auth, apikey, admin, logs):
         router.include_router(module.router)
-    from backend.api.web import trading  # issue 5: the SPA's trading and market-data routes
+    from backend.api.web import trading, watchlists  # issue 5: the SPA's trading, market-data, watchlists
 
     router.include_router(trading.router)
     router.include_router(trading.market)
+    router.include_router(watchlists.router)
     return router
 
 

@@ -112,11 +112,15 @@ def check_range(interval: str, start: date, end: date) -> None:
 
 
 async def fetch_history(caller, instrument, interval: str, start: date, end: date) -> list[Candle]:
-    supported = caller.gateway.data.capabilities.intervals
+    return await fetch_history_for(caller.gateway, instrument, interval, start, end)
+
+
+async def fetch_history_for(gateway, instrument, interval: str, start: date, end: date) -> list[Candle]:
+    supported = gateway.data.capabilities.intervals
     if interval not in supported:
-        raise AppError(f"Interval '{interval}' is not supported by broker {caller.gateway.broker}. "
+        raise AppError(f"Interval '{interval}' is not supported by broker {gateway.broker}. "
                        f"Supported: {', '.join(supported)}", 400)
-    candles = await caller.gateway.data.history(instrument, interval, start, end)
+    candles = await gateway.data.history(instrument, interval, start, end)
     unique = {candle.timestamp: candle for candle in candles}  # sorted ascending, de-duplicated
     return [unique[stamp] for stamp in sorted(unique)]
 

@@ -4,7 +4,8 @@ shapes as the OpenAlgo endpoints they mirror."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from datetime import date
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
@@ -12,13 +13,18 @@ from pydantic import BaseModel
 from backend.api.deps import SessionDep, WebUser
 from backend.api.v1.context import instrument_or_400
 from backend.api.v1.fields import STRICT, ExchangeField, ProductField
-from backend.api.v1.market_data import depth_payload, quote_payload
+from backend.api.v1.market_data import (
+    HISTORY_INTERVALS, candle_payload, check_range, depth_payload, fetch_history_for, quote_payload,
+)
 from backend.api.v1.orders import order_request
 from backend.api.v1.schemas import OrderFields
+from backend.core.clock import now_ist
 from backend.core.errors import AppError
+from backend.domains.symbols.schemas import search_row
+from brokers.common.calendar import default_calendar
 from backend.domains.trading.gateway import SIMULATOR, Gateway
 from backend.domains.trading.service import get_profile, set_analyze_mode, set_broker
-from brokers.contract import Action, OrderRequest
+from brokers.contract import Action, Exchange, OrderRequest
 
 router = APIRouter(prefix="/web/trading", tags=["web trading"])
 
@@ -43,11 +49,40 @@ class ClosePositionBody(BaseModel):
     product: ProductField
 
 
+def market_status(request: Request, broker: str) -> tuple[bool, str]:
+    """Is NSE trading now? The simulator's demo setting keeps its market open around the clock."""
+    simulator = getattr(request.app.state, "simulator", None)
+    if broker == SIMULATOR and simulator is not None and str(simulator.market.session_mode) == "always_open":
+        return True, "Simulator market: open around the clock (demo setting)"
+    calendar = default_calendar()
+    if calendar.is_open("NSE", now_ist()):
+        return True, "NSE is open"
+    return False, "NSE is closed"
+
+
 @router.get("/profile")
 async def profile(request: Request, caller: WebUser, session: SessionDep) -> dict[str, Any]:
     view = await get_profile(session, caller.id, request.app.state.gateways.default_broker)
+    market_open, market_message = market_status(request, view.broker)
     return {"status": "success", "data": {"broker": view.broker, "analyze_mode": view.analyze_mode,
-                                          "order_mode": view.order_mode}}
+                                          "order_mode": view.order_mode, "market_open": market_open,
+                                          "market_message": market_message}}
+
+
+@router.get("/brokers")
+async def brokers(request: Request, caller: WebUser) -> dict[str, Any]:
+    """The brokers this installation offers, for the broker chooser."""
+    manifests = request.app.state.brokers.manifests
+    return {"status": "success", "data": [
+        {"name": m.name, "display_name": m.display_name, "auth_type": str(m.auth_type), "family": m.family}
+        for m in sorted(manifests.values(), key=lambda m: m.display_name)]}
+
+
+@router.post("/analyzer/reset")
+async def reset_paper_capital(request: Request, caller: WebUser) -> dict[str, Any]:
+    """Start the paper account afresh with the configured capital."""
+    await request.app.state.sandbox.reset_capital(caller.id)
+    return await (await gateway(request, caller)).execution.funds()
 
 
 class BrokerBody(BaseModel):
@@ -172,6 +207,25 @@ async def quotes(request: Request, caller: WebUser,
     instruments = [instrument_or_400(request, exchange, symbol) for exchange, symbol in parse_keys(symbols)]
     found = await route.data.multiquote(instruments)
     return {"status": "success", "data": {key: quote_payload(quote) for key, quote in found.items()}}
+
+
+@market.get("/search")
+async def search(request: Request, caller: WebUser, query: Annotated[str, Query(min_length=1, max_length=64)],
+                 exchange: str | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50) -> dict[str, Any]:
+    if exchange is not None and exchange not in Exchange.__members__:
+        raise AppError(f"Unknown exchange '{exchange}'", 400)
+    found = request.app.state.symbols.search(query, exchange, None, limit)
+    return {"status": "success", "data": [search_row(item) for item in found]}
+
+
+@market.get("/history")
+async def history(request: Request, caller: WebUser, exchange: str, symbol: str,
+                  interval: Literal[HISTORY_INTERVALS], start_date: date, end_date: date) -> dict[str, Any]:  # type: ignore[valid-type]
+    check_range(interval, start_date, end_date)
+    route = await gateway(request, caller)
+    instrument = instrument_or_400(request, exchange.upper(), symbol.upper())
+    candles = await fetch_history_for(route, instrument, interval, start_date, end_date)
+    return {"status": "success", "data": [candle_payload(c) for c in candles]}
 
 
 @market.get("/depth")
