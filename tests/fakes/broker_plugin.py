@@ -8,8 +8,18 @@ from datetime import UTC, datetime, time
 from decimal import Decimal
 
 from brokers.contract import (
-    AuthType, BrokerManifest, BrokerSession, Capabilities, Depth, DepthLevel, Funds, Instrument, Order, OrderRequest,
-    OrderStatus, Quote,
+    AuthType,
+    BrokerManifest,
+    BrokerSession,
+    Capabilities,
+    Depth,
+    DepthLevel,
+    Funds,
+    Instrument,
+    Order,
+    OrderRequest,
+    OrderStatus,
+    Quote,
 )
 
 PRICE = 100.0

@@ -9,8 +9,15 @@ from fastapi import Request
 from backend.api.v1.context import Caller, authorize, instrument_or_400
 from backend.api.v1.routing import V1Router
 from backend.api.v1.schemas import (
-    BasketOrderRequest, ModifyOrderRequest, OpenPositionRequest, OrderFields, OrderIdRequest, PlaceOrderRequest,
-    SmartOrderRequest, SplitOrderRequest, StrategyRequest,
+    BasketOrderRequest,
+    ModifyOrderRequest,
+    OpenPositionRequest,
+    OrderFields,
+    OrderIdRequest,
+    PlaceOrderRequest,
+    SmartOrderRequest,
+    SplitOrderRequest,
+    StrategyRequest,
 )
 from backend.core.errors import AppError
 from brokers.contract import Action, OrderRequest

@@ -8,8 +8,20 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, Field, ValidationInfo, field_validator
 
 from backend.api.v1.fields import (
-    STRICT, ActionField, ApiKey, DisclosedQuantity, ExchangeField, Price, PriceTypeField, ProductField,
-    Quantity, TriggerPrice, non_negative, number, positive, positive_int,
+    STRICT,
+    ActionField,
+    ApiKey,
+    DisclosedQuantity,
+    ExchangeField,
+    Price,
+    PriceTypeField,
+    ProductField,
+    Quantity,
+    TriggerPrice,
+    non_negative,
+    number,
+    positive,
+    positive_int,
 )
 from brokers.contract import Exchange, PriceType, Product
 

@@ -14,16 +14,21 @@ from backend.api.deps import SessionDep, WebUser
 from backend.api.v1.context import instrument_or_400
 from backend.api.v1.fields import STRICT, ExchangeField, ProductField
 from backend.api.v1.market_data import (
-    HISTORY_INTERVALS, candle_payload, check_range, depth_payload, fetch_history_for, quote_payload,
+    HISTORY_INTERVALS,
+    candle_payload,
+    check_range,
+    depth_payload,
+    fetch_history_for,
+    quote_payload,
 )
 from backend.api.v1.orders import order_request
 from backend.api.v1.schemas import OrderFields
 from backend.core.clock import now_ist
 from backend.core.errors import AppError
 from backend.domains.symbols.schemas import search_row
-from brokers.common.calendar import default_calendar
 from backend.domains.trading.gateway import SIMULATOR, Gateway
 from backend.domains.trading.service import get_profile, set_analyze_mode, set_broker
+from brokers.common.calendar import default_calendar
 from brokers.contract import Action, Exchange, OrderRequest
 
 router = APIRouter(prefix="/web/trading", tags=["web trading"])

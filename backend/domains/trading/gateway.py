@@ -19,8 +19,8 @@ from typing import Any
 from backend.core.db import Database
 from backend.core.errors import AppError
 from backend.domains.accounts.schemas import AuthenticatedUser
-from backend.domains.sandbox.service import SandboxService
 from backend.domains.brokers.sessions import BrokerSessions
+from backend.domains.sandbox.service import SandboxService
 from backend.domains.trading.execution import PaperExecution
 from backend.domains.trading.live import LiveExecution
 from backend.domains.trading.service import ProfileView, get_profile

@@ -12,7 +12,15 @@ from typing import Any
 from backend.core.clock import to_ist
 from backend.core.errors import AppError, NotFoundError
 from brokers.contract import (
-    Action, BrokerError, ExecutionClient, Instrument, Order, OrderRequest, OrderStatus, PriceType, Product,
+    Action,
+    BrokerError,
+    ExecutionClient,
+    Instrument,
+    Order,
+    OrderRequest,
+    OrderStatus,
+    PriceType,
+    Product,
 )
 
 Body = dict[str, Any]

@@ -10,14 +10,14 @@ from sqlalchemy import func, select
 from backend.core.background import BackgroundTasks
 from backend.core.db import Database
 from backend.core.scheduler import Scheduler
+from backend.core.settings import Settings
 from backend.domains.accounts.models import User
 from backend.domains.brokers.sessions import BrokerSessions
-from backend.core.settings import Settings
 from backend.domains.sandbox.service import SandboxService
 from backend.domains.sandbox.tasks import SandboxJobs
 from backend.domains.trading.events import OrderEventPublisher
-from backend.domains.trading.market_feed import PaperMarketFeed
 from backend.domains.trading.gateway import SIMULATOR, GatewayResolver
+from backend.domains.trading.market_feed import PaperMarketFeed
 
 
 async def start_trading(app: FastAPI, settings: Settings, db: Database, stack: AsyncExitStack) -> None:

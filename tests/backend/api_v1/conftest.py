@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 import pytest
 
 
@@ -33,3 +36,13 @@ async def resting_buy_price(post, symbol: str = "SBIN", exchange: str = "NSE", f
     """A BUY limit inside the price band but well below the market, so the order rests open."""
     ltp = (await post("quotes", symbol=symbol, exchange=exchange)).json()["data"]["ltp"]
     return f"{round(ltp * fraction):.2f}"  # whole rupees: a multiple of every equity tick size
+
+
+async def eventually(check, within: float = 5.0):
+    """Poll the async `check` until it returns something truthy (returned) or `within` seconds pass."""
+    deadline = time.monotonic() + within
+    while True:
+        result = await check()
+        if result or time.monotonic() > deadline:
+            return result
+        await asyncio.sleep(0.02)

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-
-from tests.backend.api_v1.conftest import ORDER, resting_buy_price
+from tests.backend.api_v1.conftest import ORDER, eventually, resting_buy_price
 
 
-async def wait_for(events, predicate, timeout: float = 5.0):
-    async def poll():
-        while not any(predicate(e) for e in events):
-            await asyncio.sleep(0.01)
+async def wait_for(events, predicate):
+    async def matching():
+        return [e for e in events if predicate(e)]
 
-    await asyncio.wait_for(poll(), timeout)
-    return [e for e in events if predicate(e)]
+    found = await eventually(matching)
+    assert found, "the event arrived"
+    return found
 
 
 async def test_order_updates_reach_their_owner_only(app, post, second_api_key, client):

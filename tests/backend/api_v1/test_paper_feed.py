@@ -7,16 +7,7 @@ import asyncio
 import time
 
 from brokers.contract import FeedMode, Tick
-from tests.backend.api_v1.conftest import ORDER, resting_buy_price
-
-
-async def eventually(check, timeout: float = 5.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        result = await check()
-        if result or time.monotonic() > deadline:
-            return result
-        await asyncio.sleep(0.02)
+from tests.backend.api_v1.conftest import ORDER, eventually, resting_buy_price
 
 
 async def test_a_tick_through_the_limit_fills_the_resting_order(app, post):
