@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
-from backend.core.responses import FastJSONResponse
 
 from backend import __version__
 from backend.api.router import mount_routes
@@ -19,6 +18,7 @@ from backend.core.errors import install_error_handlers
 from backend.core.logging import setup_logging
 from backend.core.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
 from backend.core.migrate import upgrade
+from backend.core.responses import FastJSONResponse
 from backend.core.scheduler import Scheduler
 from backend.core.settings import Settings, load_settings
 from backend.domains.accounts.wiring import install_security, start_security

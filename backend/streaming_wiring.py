@@ -7,13 +7,13 @@ implemented with the accounts and symbols domains, and the hub's routes and feed
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from http.cookies import SimpleCookie
 
 from fastapi import FastAPI
 
 from backend.core.settings import Settings
-from brokers.contract import Instrument
+from brokers.contract import FeedMode, Instrument, Tick
 from streaming.auth import FeedPrincipal
 from streaming.backplane.redis import RedisBackplane
 from streaming.config import HubConfig
@@ -84,14 +84,41 @@ class AppFeedAuth:
         return index.get(exchange, symbol) if index is not None else None
 
 
+def rest_quotes(app: FastAPI):
+    """The watchdog's REST fallback: the market data client's multiquote, as ticks."""
+
+    async def fetch(feed_account: str, instruments: Sequence[Instrument]) -> list[Tick]:
+        market = getattr(app.state, "market", None)
+        if market is None:
+            return []
+        quotes = await market.multiquote(list(instruments))
+        ticks = []
+        for instrument in instruments:
+            quote = quotes.get(f"{instrument.exchange}:{instrument.symbol}")
+            if quote is not None:
+                stamp = int(quote.timestamp.timestamp() * 1000) if quote.timestamp else 0
+                ticks.append(Tick(exchange=str(instrument.exchange), symbol=instrument.symbol, mode=FeedMode.QUOTE,
+                                  ltp=quote.ltp, timestamp_ms=stamp, volume=quote.volume, open=quote.open,
+                                  high=quote.high, low=quote.low, close=quote.prev_close, bid=quote.bid,
+                                  ask=quote.ask, oi=quote.oi))
+        return ticks
+
+    return fetch
+
+
 def build_streaming_hub(app: FastAPI, settings: Settings) -> StreamingHub:
     auth = AppFeedAuth(app, settings)
     backplane = None
     if settings.redis_url:
         backplane = RedisBackplane(settings.redis_url, "algogate:stream:", settings.stream_lease_ttl_seconds)
-    upstreams = getattr(app.state, "market_feeds", None)  # an UpstreamProvider, once a broker offers one
+    upstreams = getattr(app.state, "market_feeds", None)  # an UpstreamProvider set by a broker's wiring
+    simulator = getattr(app.state, "simulator", None)
+    if upstreams is None and simulator is not None:
+        from brokers.simulator.broker import SimulatorFeeds
+
+        upstreams = SimulatorFeeds(simulator)
     return StreamingHub(hub_config(settings), upstreams=upstreams, api_keys=auth, sessions=auth, symbols=auth,
-                        backplane=backplane, default_feed_account=SIMULATOR,
+                        quote_fetcher=rest_quotes(app), backplane=backplane, default_feed_account=SIMULATOR,
                         supported_brokers=settings.broker_names, cors_allowed_origins=settings.cors_origin_list)
 
 

@@ -46,7 +46,8 @@ def service_missing(what: str, why: str) -> None:
 
 
 def make_settings(tmp_path: Path, **overrides) -> Settings:
-    values = {**TEST_SECRETS, "data_dir": tmp_path, "environment": "test", "log_level": "WARNING"}
+    values = {**TEST_SECRETS, "data_dir": tmp_path, "environment": "test", "log_level": "WARNING",
+              "websocket_port": 0}
     values.update(overrides)
     return Settings(_env_file=None, **values)
 

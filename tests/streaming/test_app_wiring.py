@@ -12,7 +12,7 @@ from websockets.exceptions import InvalidStatus
 
 from tests.conftest import free_port, make_settings
 from tests.fixtures.accounts import make_user, sign_in
-from tests.fixtures.streaming import FeedClientConnection, MiniSocketIO, served_app
+from tests.fixtures.streaming import FeedClientConnection, MiniSocketIO, served_app, wait_until
 
 
 @pytest.fixture
@@ -36,11 +36,26 @@ class TestFeedEndpoints:
             assert bad["status"] == "error" and bad["code"] == "AUTHENTICATION_ERROR"
             good = await client.login(key)
             assert good["status"] == "success" and good["user_id"] == "feeduser"
-            reply = await client.request({"action": "subscribe", "symbol": "SBIN", "exchange": "NSE", "mode": 1})
-            assert reply["type"] == "subscribe" and reply["subscriptions"][0]["status"] == "error"
+            reply = await client.request({"action": "subscribe", "symbol": "NOSUCHSYM", "exchange": "NSE",
+                                          "mode": 1})
+            assert reply["subscriptions"][0] == {"symbol": "NOSUCHSYM", "exchange": "NSE", "status": "error",
+                                                 "message": "Symbol not found", "broker": "simulator"}
             await client.send("{oops")
             assert (await client.next())["code"] == "INVALID_JSON"
             await client.close()
+
+    async def test_simulator_ticks_reach_a_feed_client(self, live_app):
+        app, port, feed_port = live_app
+        _, key = await make_user(app, "tickuser")
+        symbol = next(i for i in app.state.symbols.index.instruments if i.exchange == "NSE").symbol
+        client = await feed(f"ws://127.0.0.1:{feed_port}")
+        await client.login(key)
+        ack = await client.request({"action": "subscribe", "symbol": symbol, "exchange": "NSE", "mode": 2})
+        assert ack["status"] == "success", ack
+        tick = await client.next(lambda m: m.get("type") == "market_data", timeout=20)
+        assert tick["symbol"] == symbol and tick["data"]["ltp"] > 0 and tick["broker"] == "simulator"
+        await client.close()
+        await wait_until(lambda: app.state.hub.index.get(("simulator", "NSE", symbol)) is None)
 
     async def test_order_updates_over_ws_path(self, live_app):
         app, port, _ = live_app
