@@ -229,32 +229,88 @@ async function main() {
       },
     );
 
-    await step('watchlist prices move', [LIVE], available, async () => {
-      await page.goto('/watchlist');
-      const search = page.getByRole('combobox', { name: 'Add symbol to watchlist' });
-      for (const s of ['NSE:SBIN', 'NSE:RELIANCE', 'NSE:INFY']) {
-        await search.fill(s);
-        await search.press('Enter');
-      }
-      const ltp = page.getByTestId('watch-NSE:SBIN').getByTestId('ltp');
-      const feedError = page.getByTestId('watch-NSE:SBIN').locator('[data-feed-error]');
-      try {
-        await ltp.filter({ hasText: /\d/ }).waitFor({ timeout: 15_000 });
-      } catch (error) {
-        if (await feedError.count())
-          throw new Skip(`server: ${await feedError.getAttribute('data-feed-error')}`);
-        throw error;
-      }
-      // The simulator drifts slowly after hours (0.05 ticks): wait for any of the three to move.
-      const cells = '[data-testid^="watch-"] [data-testid="ltp"]';
-      const before = await page.locator(cells).allTextContents();
-      await page.waitForFunction(
-        ([sel, prev]) => [...document.querySelectorAll(sel)].some((el, i) => el.textContent !== prev[i]),
-        [cells, before],
-        { timeout: 45_000, polling: 250 },
-      );
-      await shot('05-watchlist');
-    });
+    await step(
+      'watchlist prices move',
+      [LIVE, 'GET /web/watchlists', 'POST /web/watchlists'],
+      available,
+      async () => {
+        await page.goto('/watchlist');
+        const search = page.getByRole('combobox', { name: 'Add symbol to watchlist' });
+        // Typed in full + Enter (the first creates "Watchlist 1" on the server) …
+        for (const s of ['NSE:SBIN', 'NSE:RELIANCE']) {
+          await search.fill(s);
+          await search.press('Enter');
+          await page.getByTestId(`watch-${s}`).waitFor();
+        }
+        // … and picked from the autocomplete.
+        await search.fill('INFY');
+        await page.getByTestId('search-NSE:INFY').click();
+        await page.getByTestId('watch-NSE:INFY').waitFor();
+        const ltp = page.getByTestId('watch-NSE:SBIN').getByTestId('ltp');
+        const feedError = page.getByTestId('watch-NSE:SBIN').locator('[data-feed-error]');
+        try {
+          await ltp.filter({ hasText: /\d/ }).waitFor({ timeout: 15_000 });
+        } catch (error) {
+          if (await feedError.count())
+            throw new Skip(`server: ${await feedError.getAttribute('data-feed-error')}`);
+          throw error;
+        }
+        // The simulator drifts slowly after hours (0.05 ticks): wait for any of the three to move.
+        const cells = '[data-testid^="watch-"] [data-testid="ltp"]';
+        const before = await page.locator(cells).allTextContents();
+        await page.waitForFunction(
+          ([sel, prev]) => [...document.querySelectorAll(sel)].some((el, i) => el.textContent !== prev[i]),
+          [cells, before],
+          { timeout: 45_000, polling: 250 },
+        );
+        await shot('05-watchlist');
+      },
+    );
+
+    await step(
+      'watchlists persist on the server (rename, second list, reload)',
+      [
+        'GET /web/watchlists',
+        'POST /web/watchlists',
+        'PUT /web/watchlists/{watchlist_id}',
+        'DELETE /web/watchlists/{watchlist_id}',
+      ],
+      available,
+      async () => {
+        await page.goto('/watchlist');
+        await page.getByRole('tab', { name: /Watchlist 1/ }).waitFor();
+        await page.getByRole('button', { name: 'Rename Watchlist 1' }).click();
+        const name = page.getByLabel('Watchlist name');
+        await name.fill('E2E banks');
+        await name.press('Enter');
+        await page.getByRole('tab', { name: /E2E banks/ }).waitFor();
+        // A second list with one symbol, then deleted again after the reload.
+        await page.getByRole('button', { name: 'New watchlist' }).click();
+        await page.getByRole('tab', { name: /Watchlist 2/, selected: true }).waitFor();
+        const search = page.getByRole('combobox', { name: 'Add symbol to watchlist' });
+        await search.fill('NSE_INDEX:NIFTY');
+        await page.getByTestId('search-NSE_INDEX:NIFTY').click();
+        await page.getByTestId('watch-NSE_INDEX:NIFTY').waitFor();
+        // The row shows at once; the server has it when the badge is back from "Saving…".
+        await page.getByText('Saved', { exact: true }).waitFor();
+        await page.waitForLoadState('networkidle');
+        await page.reload();
+        await page.getByRole('tab', { name: /E2E banks/ }).waitFor();
+        await page.getByRole('tab', { name: /Watchlist 2/ }).waitFor();
+        await page.getByTestId('watch-NSE:SBIN').waitFor();
+        await page.getByTestId('watch-NSE:INFY').waitFor();
+        const saved = await page.evaluate(async () => (await (await fetch('/web/watchlists')).json()).data);
+        const names = saved.map((w) => `${w.name}:${w.items.length}`).join(',');
+        if (names !== 'E2E banks:3,Watchlist 2:1') throw new Error(`server holds ${names}`);
+        await page.getByRole('tab', { name: /Watchlist 2/ }).click();
+        await page.getByTestId('watch-NSE_INDEX:NIFTY').waitFor();
+        await shot('05b-watchlist-second-list');
+        await page.getByRole('button', { name: 'Delete Watchlist 2' }).click();
+        await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+        await page.getByRole('tab', { name: /Watchlist 2/ }).waitFor({ state: 'detached' });
+        await page.getByTestId('watch-NSE:SBIN').waitFor();
+      },
+    );
 
     await step(
       'paper order from the ticket shows in the books',
@@ -270,8 +326,15 @@ async function main() {
         await page.getByTestId('dashboard').waitFor();
         await page.keyboard.press('b');
         const ticket = page.getByRole('dialog');
-        await ticket.getByRole('combobox', { name: 'Symbol' }).fill('NSE:SBIN');
-        await ticket.getByRole('combobox', { name: 'Symbol' }).press('Enter');
+        await ticket.getByRole('combobox', { name: 'Symbol' }).fill('SBIN');
+        if (available.has('GET /web/market/search')) {
+          const option = ticket.getByTestId('search-NSE:SBIN');
+          await option.filter({ hasText: 'EQ' }).waitFor();
+          await option.click();
+          await ticket.getByTestId('ticket-instrument').filter({ hasText: 'lot 1 · tick 0.05' }).waitFor();
+        } else {
+          await ticket.getByRole('combobox', { name: 'Symbol' }).press('Enter');
+        }
         await ticket.getByLabel(/Quantity/).fill('10');
         await shot('06-order-ticket');
         await ticket.getByRole('button', { name: /^(Confirm )?Buy$/ }).click();
@@ -303,6 +366,116 @@ async function main() {
       },
     );
 
+    await step(
+      'F&O ticket from the search: lot size and tick size',
+      ['GET /web/market/search', 'POST /web/trading/orders', 'GET /web/trading/orders'],
+      available,
+      async () => {
+        await page.goto('/dashboard');
+        await page.getByTestId('dashboard').waitFor();
+        await page.keyboard.press('b');
+        const ticket = page.getByRole('dialog');
+        await ticket.getByRole('combobox', { name: 'Symbol' }).fill('NFO:SBIN');
+        const future = ticket.locator('[data-testid^="search-NFO:SBIN"]').filter({ hasText: 'FUT' }).first();
+        await future.waitFor();
+        const symbol = (await future.getAttribute('data-testid')).replace('search-NFO:', '');
+        await shot('06b-ticket-search');
+        await future.click();
+        const qty = ticket.getByLabel(/Quantity/);
+        const lot = Number(await qty.inputValue());
+        if (!(lot > 1) || (await qty.getAttribute('step')) !== String(lot))
+          throw new Error(`quantity did not follow the lot size (value ${lot})`);
+        await qty.fill(String(lot + 1));
+        await ticket.getByText(`Quantity must be a multiple of the lot size (${lot}).`).waitFor();
+        await qty.fill(String(lot * 2));
+        await ticket
+          .getByTestId('ticket-lots')
+          .filter({ hasText: `2 lot(s) of ${lot}` })
+          .waitFor();
+        await ticket.getByRole('button', { name: 'LIMIT', exact: true }).click();
+        await ticket.getByLabel('Price', { exact: true }).fill('100.03');
+        await ticket.getByText(/multiple of the tick size/).waitFor();
+        await ticket.getByRole('button', { name: 'MARKET', exact: true }).click();
+        await shot('06c-ticket-lots');
+        await ticket.getByRole('button', { name: /^(Confirm )?Buy$/ }).click();
+        const confirm = ticket.getByRole('button', { name: 'Confirm Buy' });
+        // Two lots of a future are a large order: the ticket asks once more.
+        await confirm
+          .waitFor({ timeout: 3000 })
+          .then(() => confirm.click())
+          .catch(() => {});
+        await ticket.waitFor({ state: 'detached' });
+        await page.goto('/orderbook');
+        await page.getByRole('table', { name: 'Orders' }).getByText(symbol).first().waitFor();
+      },
+    );
+
+    await step(
+      'analyzer: reset paper capital after confirmation',
+      ['POST /web/trading/analyzer/reset', 'GET /web/trading/profile'],
+      available,
+      async () => {
+        await page.goto('/analyzer');
+        await page.getByTestId('paper-funds').waitFor();
+        await page.getByRole('button', { name: 'Reset paper capital' }).click();
+        const dialog = page.getByRole('dialog');
+        await dialog.getByText('Reset paper capital?').waitFor();
+        await dialog.getByRole('button', { name: 'Reset' }).click();
+        await page.getByText('Paper capital reset').waitFor();
+        await page.goto('/positions');
+        await page.getByRole('heading', { name: 'Positions', exact: true }).waitFor();
+        await page.waitForLoadState('networkidle');
+        if (await page.getByRole('table', { name: 'Positions' }).getByText('SBIN').count())
+          throw new Error('positions survived the reset');
+      },
+    );
+
+    await step(
+      'chart page renders candles and follows ticks',
+      ['GET /web/market/history', LIVE],
+      available,
+      async () => {
+        await page.goto('/dashboard');
+        await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Chart' }).click();
+        await page.waitForURL('**/chart');
+        const chart = page.getByTestId('candle-chart');
+        await chart.locator('canvas').first().waitFor();
+        const bars = async () => Number(await chart.getAttribute('data-bars'));
+        if (!((await bars()) > 20)) throw new Error(`only ${await bars()} candles`);
+        await page.waitForFunction(
+          () => document.querySelector('[data-testid="candle-chart"]')?.hasAttribute('data-last-close'),
+          null,
+          { timeout: 20_000 },
+        );
+        await shot('22-chart-5m');
+        await page.getByRole('button', { name: '1D', exact: true }).click();
+        await page.waitForURL((url) => url.searchParams.get('interval') === 'D');
+        await chart.locator('canvas').first().waitFor();
+        await page.getByRole('button', { name: '1D', pressed: true }).waitFor();
+        const search = page.getByRole('combobox', { name: 'Chart symbol' });
+        await search.fill('RELIANCE');
+        await page.getByTestId('search-NSE:RELIANCE').click();
+        await page.getByRole('heading', { name: /RELIANCE/ }).waitFor();
+        await page.getByTestId('candle-chart').locator('canvas').first().waitFor();
+        await shot('23-chart-daily');
+      },
+    );
+
+    await step(
+      'broker page lists brokers and shows the session',
+      ['GET /web/trading/brokers', 'GET /web/trading/broker-session', 'PUT /web/trading/broker'],
+      available,
+      async () => {
+        await page.goto('/broker');
+        await page.getByRole('heading', { name: 'Broker', exact: true }).waitFor();
+        await page.getByRole('table', { name: 'Brokers' }).getByText('Simulator', { exact: true }).waitFor();
+        await page.getByTestId('broker-session-state').filter({ hasText: 'connected' }).waitFor();
+        await page.getByText('No login needed').waitFor();
+        await page.getByTestId('market-status').filter({ hasText: 'Market open' }).waitFor();
+        await shot('24-broker');
+      },
+    );
+
     await step('every page renders its state (screenshots)', [], available, async () => {
       const pages = [
         ['11-orders', '/orderbook', 'Order book'],
@@ -310,6 +483,8 @@ async function main() {
         ['13-positions', '/positions', 'Positions'],
         ['14-holdings', '/holdings', 'Holdings'],
         ['15-watchlist', '/watchlist', null],
+        ['15c-chart', '/chart', null],
+        ['16b-broker', '/broker', 'Broker'],
         ['16-analyzer', '/analyzer', 'Analyzer (paper trading)'],
         ['17-apikey', '/apikey', 'API key'],
         ['18-settings', '/settings', 'Settings'],
@@ -402,7 +577,7 @@ async function main() {
 
     await step('light theme', [], available, async () => {
       await page.goto('/settings');
-      await page.getByRole('button', { name: 'light' }).click();
+      await page.getByRole('button', { name: 'light', exact: true }).click();
       await page.goto('/dashboard');
       await page.getByTestId('dashboard').waitFor();
       const dark = await page.evaluate(() => document.documentElement.classList.contains('dark'));
@@ -411,7 +586,7 @@ async function main() {
         await page.getByText('Available', { exact: true }).waitFor();
       await shot('20-dashboard-light');
       await page.goto('/settings');
-      await page.getByRole('button', { name: 'dark' }).click();
+      await page.getByRole('button', { name: 'dark', exact: true }).click();
     });
 
     await step(

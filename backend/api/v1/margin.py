@@ -15,6 +15,7 @@ from pydantic import BaseModel, BeforeValidator, Field, field_validator
 
 from backend.api.v1.context import authorize, instrument_or_400
 from backend.api.v1.fields import STRICT, ActionField, ApiKey, ExchangeField, PriceTypeField, ProductField
+from backend.api.v1.responses import RATE_LIMITED, ErrorResponse, MarginResponse, documented
 from backend.api.v1.routing import V1Router
 from backend.core.errors import AppError
 from brokers.contract import DERIVATIVE_EXCHANGES, Action
@@ -67,7 +68,7 @@ def _decimal(text: str, number: int, what: str) -> Decimal:
     return value
 
 
-@router.post("/margin")
+@router.post("/margin", responses=documented(MarginResponse, ErrorResponse, codes=RATE_LIMITED))
 async def margin(body: MarginRequest, request: Request) -> dict[str, Any]:
     legs = []
     for number, item in enumerate(body.positions, start=1):

@@ -9,6 +9,8 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, BeforeValidator
 
 from backend.api.v1.fields import STRICT, ApiKey
+from backend.api.v1.responses import documented
+from backend.api.v1.responses_data import HolidaysResponse, TimingsResponse
 from backend.core.clock import now_ist
 from backend.core.errors import AppError
 from backend.domains.accounts.auth import authenticate_api_key
@@ -48,7 +50,7 @@ def calendar_of(request: Request) -> MarketCalendarService:
     return service
 
 
-@router.post("/market/holidays")
+@router.post("/market/holidays", responses=documented(HolidaysResponse, codes=(400, 403, 500)))
 @router.post("/market/holidays/", include_in_schema=False)
 async def holidays(body: HolidaysRequest, request: Request) -> dict[str, Any]:
     await authenticate_api_key(request, body.apikey)
@@ -56,7 +58,7 @@ async def holidays(body: HolidaysRequest, request: Request) -> dict[str, Any]:
     return {"status": "success", "year": year, "timezone": "Asia/Kolkata", "data": calendar_of(request).holidays(year)}
 
 
-@router.post("/market/timings")
+@router.post("/market/timings", responses=documented(TimingsResponse, codes=(400, 403, 500)))
 @router.post("/market/timings/", include_in_schema=False)
 async def timings(body: TimingsRequest, request: Request) -> dict[str, Any]:
     try:

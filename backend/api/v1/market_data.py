@@ -11,6 +11,14 @@ from pydantic import BaseModel
 
 from backend.api.v1.context import authorize, instrument_or_400, unknown_symbol_message
 from backend.api.v1.fields import STRICT, ApiKey, ExchangeField
+from backend.api.v1.responses import RATE_LIMITED, MultiQuotesErrorResponse, documented
+from backend.api.v1.responses_data import (
+    TICKER_TEXT,
+    DepthResponse,
+    HistoryResponse,
+    MultiQuotesResponse,
+    QuotesResponse,
+)
 from backend.api.v1.routing import V1Router
 from backend.api.v1.schemas import MultiQuotesRequest, SymbolRequest
 from backend.core.clock import IST
@@ -48,7 +56,7 @@ def candle_payload(candle: Candle) -> dict[str, Any]:
             "close": candle.close, "volume": candle.volume, "oi": candle.oi}
 
 
-@router.post("/quotes")
+@router.post("/quotes", responses=documented(QuotesResponse, codes=RATE_LIMITED))
 async def quotes(body: SymbolRequest, request: Request) -> dict[str, Any]:
     caller = await authorize(request, body.apikey)
     instrument = instrument_or_400(request, body.exchange, body.symbol)
@@ -56,7 +64,8 @@ async def quotes(body: SymbolRequest, request: Request) -> dict[str, Any]:
     return {"status": "success", "data": quote_payload(quote)}
 
 
-@router.post("/multiquotes")
+@router.post("/multiquotes", responses=documented(MultiQuotesResponse, codes=RATE_LIMITED,
+                                                   errors_400=MultiQuotesErrorResponse))
 async def multiquotes(body: MultiQuotesRequest, request: Request) -> Any:
     caller = await authorize(request, body.apikey)
     invalid: list[dict[str, str]] = []
@@ -84,7 +93,7 @@ async def multiquotes(body: MultiQuotesRequest, request: Request) -> Any:
     return {"status": "success", "results": results}
 
 
-@router.post("/depth")
+@router.post("/depth", responses=documented(DepthResponse, codes=RATE_LIMITED))
 async def depth(body: SymbolRequest, request: Request) -> dict[str, Any]:
     caller = await authorize(request, body.apikey)
     instrument = instrument_or_400(request, body.exchange, body.symbol)
@@ -125,7 +134,7 @@ async def fetch_history_for(gateway, instrument, interval: str, start: date, end
     return [unique[stamp] for stamp in sorted(unique)]
 
 
-@router.post("/history")
+@router.post("/history", responses=documented(HistoryResponse, codes=RATE_LIMITED))
 async def history(body: HistoryRequest, request: Request) -> dict[str, Any]:
     if body.source == "db":
         raise AppError("source 'db' needs the local history store, which is not set up on this server", 400)
@@ -136,7 +145,7 @@ async def history(body: HistoryRequest, request: Request) -> dict[str, Any]:
     return {"status": "success", "data": [candle_payload(c) for c in candles]}
 
 
-@router.get("/ticker/{ticker}")
+@router.get("/ticker/{ticker}", responses=documented(HistoryResponse, codes=RATE_LIMITED, media=TICKER_TEXT))
 async def ticker(
     request: Request,
     ticker: str,

@@ -7,6 +7,19 @@ from typing import Any
 from fastapi import Request
 
 from backend.api.v1.context import Caller, authorize, instrument_or_400
+from backend.api.v1.responses import (
+    RATE_LIMITED,
+    BasketOrderResponse,
+    CancelAllResponse,
+    ClosePositionResponse,
+    ErrorResponse,
+    OpenPositionResponse,
+    OrderIdResponse,
+    OrderStatusResponse,
+    SmartOrderResponse,
+    SplitOrderResponse,
+    documented,
+)
 from backend.api.v1.routing import V1Router
 from backend.api.v1.schemas import (
     BasketOrderRequest,
@@ -43,14 +56,14 @@ def analyze_tag(caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-@router.post("/placeorder")
+@router.post("/placeorder", responses=documented(OrderIdResponse, ErrorResponse, codes=RATE_LIMITED))
 async def place_order(body: PlaceOrderRequest, request: Request) -> dict[str, Any]:
     caller = await authorize(request, body.apikey)
     instrument = instrument_or_400(request, body.exchange, body.symbol)
     return await caller.gateway.execution.place_order(order_request(body, body.strategy), instrument)
 
 
-@router.post("/placesmartorder")
+@router.post("/placesmartorder", responses=documented(SmartOrderResponse, ErrorResponse, codes=RATE_LIMITED))
 async def place_smart_order(body: SmartOrderRequest, request: Request) -> dict[str, Any]:
     caller = await authorize(request, body.apikey)
     instrument = instrument_or_400(request, body.exchange, body.symbol)
@@ -58,14 +71,14 @@ async def place_smart_order(body: SmartOrderRequest, request: Request) -> dict[s
         order_request(body, body.strategy), int(body.position_size), instrument)
 
 
-@router.post("/modifyorder")
+@router.post("/modifyorder", responses=documented(OrderIdResponse, ErrorResponse, codes=RATE_LIMITED))
 async def modify_order(body: ModifyOrderRequest, request: Request) -> dict[str, Any]:
     caller = await authorize(request, body.apikey)
     instrument = instrument_or_400(request, body.exchange, body.symbol)
     return await caller.gateway.execution.modify_order(body.orderid, order_request(body, body.strategy), instrument)
 
 
-@router.post("/cancelorder")
+@router.post("/cancelorder", responses=documented(OrderIdResponse, ErrorResponse, codes=RATE_LIMITED))
 async def cancel_order(body: OrderIdRequest, request: Request) -> dict[str, Any]:
     if not body.orderid:
         raise AppError("Order ID is missing", 400)
@@ -73,19 +86,19 @@ async def cancel_order(body: OrderIdRequest, request: Request) -> dict[str, Any]
     return await caller.gateway.execution.cancel_order(body.orderid)
 
 
-@router.post("/cancelallorder")
+@router.post("/cancelallorder", responses=documented(CancelAllResponse, ErrorResponse, codes=RATE_LIMITED))
 async def cancel_all_orders(body: StrategyRequest, request: Request) -> dict[str, Any]:
     caller = await authorize(request, body.apikey)
     return await caller.gateway.execution.cancel_all_orders()
 
 
-@router.post("/closeposition")
+@router.post("/closeposition", responses=documented(ClosePositionResponse, ErrorResponse, codes=RATE_LIMITED))
 async def close_position(body: StrategyRequest, request: Request) -> dict[str, Any]:
     caller = await authorize(request, body.apikey)
     return await caller.gateway.execution.close_all_positions(body.strategy)
 
 
-@router.post("/splitorder")
+@router.post("/splitorder", responses=documented(SplitOrderResponse, ErrorResponse, codes=RATE_LIMITED))
 async def split_order(body: SplitOrderRequest, request: Request) -> dict[str, Any]:
     total = int(body.quantity)
     full, remainder = divmod(total, body.splitsize)
@@ -105,7 +118,7 @@ async def split_order(body: SplitOrderRequest, request: Request) -> dict[str, An
                                 "results": results})
 
 
-@router.post("/basketorder")
+@router.post("/basketorder", responses=documented(BasketOrderResponse, ErrorResponse, codes=RATE_LIMITED))
 async def basket_order(body: BasketOrderRequest, request: Request) -> dict[str, Any]:
     caller = await authorize(request, body.apikey)
     # Buys go first so that hedges are in place before the margin-hungry sells (as OpenAlgo does).
@@ -125,13 +138,13 @@ async def basket_order(body: BasketOrderRequest, request: Request) -> dict[str, 
     return analyze_tag(caller, {"status": "success", "results": results})
 
 
-@router.post("/orderstatus")
+@router.post("/orderstatus", responses=documented(OrderStatusResponse, ErrorResponse, codes=RATE_LIMITED))
 async def order_status(body: OrderIdRequest, request: Request) -> dict[str, Any]:
     caller = await authorize(request, body.apikey)
     return await caller.gateway.execution.order_status(body.orderid)
 
 
-@router.post("/openposition")
+@router.post("/openposition", responses=documented(OpenPositionResponse, ErrorResponse, codes=RATE_LIMITED))
 async def open_position(body: OpenPositionRequest, request: Request) -> dict[str, Any]:
     caller = await authorize(request, body.apikey)
     return await caller.gateway.execution.open_position(body.symbol, body.exchange, body.product.value)

@@ -8,6 +8,17 @@ from fastapi import Request
 from pydantic import ValidationError
 
 from backend.api.v1.context import authorize
+from backend.api.v1.responses import (
+    RATE_LIMITED,
+    FundsResponse,
+    HoldingsResponse,
+    OrderBookResponse,
+    PositionBookResponse,
+    SymbolPnlResponse,
+    TradeBookResponse,
+    documented,
+    json_body,
+)
 from backend.api.v1.routing import V1Router
 from backend.api.v1.schemas import ApiKeyOnly
 from backend.core.errors import AppError, pydantic_errors_to_fields
@@ -15,31 +26,31 @@ from backend.core.errors import AppError, pydantic_errors_to_fields
 router = V1Router("object", tags=["portfolio"])
 
 
-@router.post("/orderbook")
+@router.post("/orderbook", responses=documented(OrderBookResponse, codes=RATE_LIMITED))
 async def orderbook(body: ApiKeyOnly, request: Request) -> dict[str, Any]:
     caller = await authorize(request, body.apikey)
     return await caller.gateway.execution.orderbook()
 
 
-@router.post("/tradebook")
+@router.post("/tradebook", responses=documented(TradeBookResponse, codes=RATE_LIMITED))
 async def tradebook(body: ApiKeyOnly, request: Request) -> dict[str, Any]:
     caller = await authorize(request, body.apikey)
     return await caller.gateway.execution.tradebook()
 
 
-@router.post("/positionbook")
+@router.post("/positionbook", responses=documented(PositionBookResponse, codes=RATE_LIMITED))
 async def positionbook(body: ApiKeyOnly, request: Request) -> dict[str, Any]:
     caller = await authorize(request, body.apikey)
     return await caller.gateway.execution.positionbook()
 
 
-@router.post("/holdings")
+@router.post("/holdings", responses=documented(HoldingsResponse, codes=RATE_LIMITED))
 async def holdings(body: ApiKeyOnly, request: Request) -> dict[str, Any]:
     caller = await authorize(request, body.apikey)
     return await caller.gateway.execution.holdings()
 
 
-@router.post("/funds")
+@router.post("/funds", responses=documented(FundsResponse, codes=RATE_LIMITED))
 async def funds(body: ApiKeyOnly, request: Request) -> dict[str, Any]:
     caller = await authorize(request, body.apikey)
     return await caller.gateway.execution.funds()
@@ -49,7 +60,8 @@ PNL_FIELDS = ("symbol", "exchange", "product", "quantity", "pnl", "unrealized_pn
               "total_pnl_today")
 
 
-@router.post("/pnl/symbols")
+@router.post("/pnl/symbols", responses=documented(SymbolPnlResponse, codes=RATE_LIMITED),
+             openapi_extra=json_body(ApiKeyOnly))
 async def pnl_symbols(request: Request) -> dict[str, Any]:
     """Per-symbol P&L of the paper account; only in analyzer mode, checked before validation (§4.26)."""
     try:

@@ -49,4 +49,7 @@ class V1Router(APIRouter):
     def add_api_route(self, path: str, endpoint, **kwargs: Any) -> None:  # type: ignore[override]
         limit = rate_limit(self.limits.get(path, "api"))
         kwargs["dependencies"] = [*(kwargs.get("dependencies") or []), limit]
+        # Handlers return OpenAlgo's exact bodies; documented shapes come from `responses=`. Without
+        # this FastAPI would validate every body against the `-> dict` annotation on the hot path.
+        kwargs["response_model"] = None
         super().add_api_route(path, endpoint, **kwargs)

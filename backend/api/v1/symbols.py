@@ -10,6 +10,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import ValidationError
 
+from backend.api.v1.responses import OptionsErrorResponse, documented, json_body
+from backend.api.v1.responses_data import (
+    INSTRUMENTS_CSV,
+    ExpiryResponse,
+    InstrumentsResponse,
+    IntervalsResponse,
+    OptionSymbolResponse,
+    SearchResponse,
+    SymbolResponse,
+)
 from backend.core.clock import now_ist
 from backend.core.errors import AppError, NotFoundError, envelope, pydantic_errors_to_fields
 from backend.core.responses import FastJSONResponse
@@ -46,7 +56,7 @@ async def data_client_for(request: Request, user) -> DataClient:
     return request.app.state.simulator.data_client
 
 
-@router.post("/symbol")
+@router.post("/symbol", responses=documented(SymbolResponse))
 @router.post("/symbol/", include_in_schema=False)
 async def symbol(body: SymbolRequest, request: Request) -> dict[str, Any]:
     await authenticate_api_key(request, body.apikey)
@@ -57,7 +67,7 @@ async def symbol(body: SymbolRequest, request: Request) -> dict[str, Any]:
     return {"status": "success", "data": instrument_record(found, master.index)}
 
 
-@router.post("/search")
+@router.post("/search", responses=documented(SearchResponse))
 @router.post("/search/", include_in_schema=False)
 async def search(body: SearchRequest, request: Request) -> dict[str, Any]:
     await authenticate_api_key(request, body.apikey)
@@ -70,7 +80,7 @@ async def search(body: SearchRequest, request: Request) -> dict[str, Any]:
             "data": [search_row(item) for item in results]}
 
 
-@router.post("/expiry")
+@router.post("/expiry", responses=documented(ExpiryResponse))
 @router.post("/expiry/", include_in_schema=False)
 async def expiry(body: ExpiryRequest, request: Request) -> dict[str, Any]:
     await authenticate_api_key(request, body.apikey)
@@ -84,7 +94,7 @@ async def expiry(body: ExpiryRequest, request: Request) -> dict[str, Any]:
             "data": [day.strftime("%d-%b-%y").upper() for day in days]}
 
 
-@router.get("/instruments")
+@router.get("/instruments", responses=documented(InstrumentsResponse, media=INSTRUMENTS_CSV))
 @router.get("/instruments/", include_in_schema=False)
 async def instruments(request: Request, apikey: str | None = None, exchange: str | None = None,
                       format: str = "json") -> Response:
@@ -121,7 +131,8 @@ async def instruments(request: Request, apikey: str | None = None, exchange: str
                              "data": [instrument_row(item) for item in rows]})
 
 
-@router.post("/optionsymbol")
+@router.post("/optionsymbol", responses=documented(OptionSymbolResponse, OptionsErrorResponse),
+             openapi_extra=json_body(OptionSymbolRequest))
 @router.post("/optionsymbol/", include_in_schema=False)
 async def optionsymbol(request: Request) -> Response:
     """Validation errors use the options variant: message "Validation error" + `errors`."""
@@ -147,7 +158,7 @@ async def optionsymbol(request: Request) -> Response:
                              "freeze_qty": item.freeze_qty or 1, "underlying_ltp": resolved.underlying_ltp})
 
 
-@router.post("/intervals")
+@router.post("/intervals", responses=documented(IntervalsResponse))
 @router.post("/intervals/", include_in_schema=False)
 async def intervals(body: IntervalsRequest, request: Request) -> dict[str, Any]:
     user = await authenticate_api_key(request, body.apikey)

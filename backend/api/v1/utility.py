@@ -9,6 +9,8 @@ from pydantic import BaseModel, StrictBool, field_validator
 
 from backend.api.v1.context import authorize
 from backend.api.v1.fields import STRICT, ApiKey
+from backend.api.v1.responses import RATE_LIMITED, ErrorResponse, documented
+from backend.api.v1.responses_data import AnalyzerResponse, PingResponse
 from backend.api.v1.routing import V1Router
 from backend.api.v1.schemas import ApiKeyOnly
 from backend.domains.accounts.auth import authenticate_api_key
@@ -45,13 +47,13 @@ async def analyzer_state(request: Request, user_id: int, analyze: bool) -> dict[
             "total_logs": await request.app.state.analyzer_log_count(user_id)}
 
 
-@router.post("/ping")
+@router.post("/ping", responses=documented(PingResponse, codes=RATE_LIMITED))
 async def ping(body: ApiKeyOnly, request: Request) -> dict[str, Any]:
     caller = await authorize(request, body.apikey)
     return {"status": "success", "data": {"message": "pong", "broker": caller.gateway.broker}}
 
 
-@analyzer_router.post("/analyzer")
+@analyzer_router.post("/analyzer", responses=documented(AnalyzerResponse, ErrorResponse, codes=RATE_LIMITED))
 async def analyzer_status(body: ApiKeyOnly, request: Request) -> dict[str, Any]:
     user = await authenticate_api_key(request, body.apikey)
     async with request.app.state.db.sessions() as session:
@@ -59,7 +61,7 @@ async def analyzer_status(body: ApiKeyOnly, request: Request) -> dict[str, Any]:
     return {"status": "success", "data": await analyzer_state(request, user.id, profile.analyze_mode)}
 
 
-@analyzer_router.post("/analyzer/toggle")
+@analyzer_router.post("/analyzer/toggle", responses=documented(AnalyzerResponse, ErrorResponse, codes=RATE_LIMITED))
 async def analyzer_toggle(body: AnalyzerToggleRequest, request: Request) -> dict[str, Any]:
     user = await authenticate_api_key(request, body.apikey)
     async with request.app.state.db.sessions() as session:

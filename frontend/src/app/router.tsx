@@ -19,6 +19,8 @@ const TradesPage = page(() => import('@/features/books/TradesPage'), 'TradesPage
 const PositionsPage = page(() => import('@/features/books/PositionsPage'), 'PositionsPage');
 const HoldingsPage = page(() => import('@/features/books/HoldingsPage'), 'HoldingsPage');
 const WatchlistPage = page(() => import('@/features/watchlist/WatchlistPage'), 'WatchlistPage');
+const ChartPage = page(() => import('@/features/chart/ChartPage'), 'ChartPage');
+const BrokerPage = page(() => import('@/features/broker/BrokerPage'), 'BrokerPage');
 const AnalyzerPage = page(() => import('@/features/analyzer/AnalyzerPage'), 'AnalyzerPage');
 const ApiKeyPage = page(() => import('@/features/apikey/ApiKeyPage'), 'ApiKeyPage');
 const LogsPage = page(() => import('@/features/logs/LogsPage'), 'LogsPage');
@@ -39,11 +41,13 @@ export const router = createBrowserRouter([
           { path: '/', element: <Navigate to={paths.dashboard} replace /> },
           { path: paths.dashboard, element: <DashboardPage /> },
           { path: paths.watchlist, element: <WatchlistPage /> },
+          { path: paths.chart, element: <ChartPage /> },
           { path: paths.orders, element: <OrdersPage /> },
           { path: paths.trades, element: <TradesPage /> },
           { path: paths.positions, element: <PositionsPage /> },
           { path: paths.holdings, element: <HoldingsPage /> },
           { path: paths.analyzer, element: <AnalyzerPage /> },
+          { path: paths.broker, element: <BrokerPage /> },
           { path: paths.apikey, element: <ApiKeyPage /> },
           { path: paths.logs, element: <LogsPage /> },
           { path: paths.admin, element: <AdminPage /> },

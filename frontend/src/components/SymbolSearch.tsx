@@ -23,8 +23,9 @@ interface SymbolSearchProps {
 }
 
 /**
- * Autocomplete over the instrument master: shows exchange, type and expiry. Without the search
- * route, "SYMBOL" or "EXCHANGE:SYMBOL" typed in full is accepted as is (Enter).
+ * Autocomplete over the instrument master (GET /web/market/search): shows exchange, type, expiry,
+ * strike and lot size. "EXCHANGE:SYMBOL" narrows the search to one exchange; Enter picks the
+ * highlighted row, or the text as typed when nothing matches (yet).
  */
 export function SymbolSearch({
   onPick,
@@ -37,6 +38,7 @@ export function SymbolSearch({
   const [open, setOpen] = useState(false);
   const term = useDebounced(text.trim(), 200);
   const results = useQuery(searchQuery(term));
+  const stale = term !== text.trim();
   const listId = useId();
   const items = (results.data ?? []).slice(0, 12);
   const unavailable = isNotAvailable(results.error);
@@ -80,7 +82,8 @@ export function SymbolSearch({
             setActive((i) => Math.max(i - 1, 0));
           } else if (e.key === 'Enter') {
             e.preventDefault();
-            const item = items[active];
+            // Rows of an older term must not win over what was typed since.
+            const item = stale ? undefined : items[active];
             if (item) pick(item);
             else pickTyped();
           }
@@ -103,6 +106,7 @@ export function SymbolSearch({
             {items.map((item, index) => (
               <div
                 key={`${item.exchange}:${item.symbol}`}
+                data-testid={`search-${item.exchange}:${item.symbol}`}
                 role="option"
                 tabIndex={-1}
                 aria-selected={index === active}
@@ -126,6 +130,7 @@ export function SymbolSearch({
                     <span className="rounded bg-muted px-1">{item.instrumenttype}</span>
                   ) : null}
                   {item.expiry ? <span className="rounded bg-muted px-1">{item.expiry}</span> : null}
+                  {item.strike > 0 ? <span className="rounded bg-muted px-1">{item.strike}</span> : null}
                   {item.lotsize > 1 ? (
                     <span className="rounded bg-muted px-1">lot {item.lotsize}</span>
                   ) : null}

@@ -11,25 +11,58 @@ export interface Call {
   path: string;
   body: unknown;
   headers: Headers;
+  /** Values of `{name}` segments when the route is a template, e.g. "PUT /web/watchlists/{id}". */
+  params: Record<string, string>;
 }
 
 type Handler = (call: Call) => { status?: number; body: unknown } | unknown;
 
-/** Routes are "METHOD /path"; an unknown route answers like the server's catch-all 404. */
+/** Match "METHOD /a/{id}" templates against a request; null when the route does not match. */
+function matchRoute(route: string, method: string, path: string): Record<string, string> | null {
+  const [routeMethod, template = ''] = route.split(' ');
+  if (routeMethod !== method) return null;
+  const want = template.split('/');
+  const got = path.split('/');
+  if (want.length !== got.length) return null;
+  const params: Record<string, string> = {};
+  for (const [i, part] of want.entries()) {
+    const value = got[i] ?? '';
+    if (part.startsWith('{') && part.endsWith('}')) params[part.slice(1, -1)] = decodeURIComponent(value);
+    else if (part !== value) return null;
+  }
+  return params;
+}
+
+/**
+ * Routes are "METHOD /path" (or templates with `{name}` segments); an unknown route answers like
+ * the server's catch-all 404.
+ */
 export function fakeBackend(routes: Record<string, Handler>) {
   const calls: Call[] = [];
   const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
     const request = input instanceof Request ? input : new Request(input, init);
     const url = new URL(request.url);
     const text = await request.text();
+    let handler = routes[`${request.method} ${url.pathname}`];
+    let params: Record<string, string> = {};
+    if (!handler) {
+      for (const [route, candidate] of Object.entries(routes)) {
+        const matched = matchRoute(route, request.method, url.pathname);
+        if (matched) {
+          handler = candidate;
+          params = matched;
+          break;
+        }
+      }
+    }
     const call: Call = {
       method: request.method,
       path: url.pathname,
       body: text ? JSON.parse(text) : undefined,
       headers: request.headers,
+      params,
     };
     calls.push(call);
-    const handler = routes[`${request.method} ${url.pathname}`];
     const json = (status: number, body: unknown) =>
       new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
     if (!handler) return json(404, { status: 'error', message: 'Not found', path: url.pathname });

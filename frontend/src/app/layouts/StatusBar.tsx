@@ -25,7 +25,11 @@ export function StatusBar() {
             {data.broker} · {data.broker_connected ? 'connected' : data.broker_state}
           </Badge>
           {data.market_open === null ? null : (
-            <Badge tone={data.market_open ? 'profit' : 'neutral'} title={data.market_message}>
+            <Badge
+              tone={data.market_open ? 'profit' : 'neutral'}
+              title={data.market_message}
+              data-testid="market-status"
+            >
               Market {data.market_open ? 'open' : 'closed'}
             </Badge>
           )}

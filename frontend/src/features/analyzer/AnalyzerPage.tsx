@@ -11,12 +11,14 @@ import type { AnalyzerLogEntry } from '@/lib/api/pending';
 import { cn } from '@/lib/cn';
 import {
   formatCompact,
+  formatINR,
   formatIstDateTime,
   formatIstTime,
   formatPnl,
   pnlClass,
   toEpochMs,
 } from '@/lib/format';
+import { toast } from '@/stores/toasts';
 import { analyzerLogQuery, paperFundsQuery, profileQuery, useResetAnalyzer, useToggleAnalyzer } from './api';
 
 const logColumns: Column<AnalyzerLogEntry>[] = [
@@ -115,9 +117,15 @@ export function AnalyzerPage() {
               description="All paper orders, trades and positions are deleted and funds return to the starting capital."
               confirmLabel="Reset"
               size="sm"
-              onConfirm={() => reset.mutateAsync()}
+              onConfirm={() =>
+                reset.mutateAsync().then((after) =>
+                  toast.success('Paper capital reset', {
+                    description: `Available ${formatINR(after?.availablecash)}`,
+                  }),
+                )
+              }
             >
-              Reset capital
+              Reset paper capital
             </ConfirmButton>
           </CardContent>
         ) : null}

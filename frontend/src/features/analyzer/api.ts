@@ -22,7 +22,7 @@ export const analyzerLogQuery = queryOptions({
     unwrap(await requestJson<Envelope<AnalyzerLogEntry[]>>('GET', '/web/analyzer/log?limit=200')),
 });
 
-function useAnalyzerMutation<V>(fn: (v: V) => Promise<unknown>) {
+function useAnalyzerMutation<V, R = unknown>(fn: (v: V) => Promise<R>) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: fn,
@@ -40,6 +40,8 @@ export const useToggleAnalyzer = () =>
     async (mode: boolean) => (await api.PUT('/web/trading/analyzer', { body: { mode } })).data,
   );
 
-/** Proposed: POST /web/trading/analyzer/reset (not in the backend yet). */
+/** Start the paper account afresh; answers the paper funds after the reset. */
 export const useResetAnalyzer = () =>
-  useAnalyzerMutation(() => requestJson('POST', '/web/trading/analyzer/reset'));
+  useAnalyzerMutation(async () =>
+    unwrap((await api.POST('/web/trading/analyzer/reset')).data as Envelope<Funds>),
+  );

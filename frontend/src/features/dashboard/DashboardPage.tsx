@@ -174,7 +174,14 @@ export function DashboardPage() {
                 {status.data.market_open === null ? (
                   <span className="text-muted-foreground">status not available yet</span>
                 ) : (
-                  <span>{status.data.market_message || (status.data.market_open ? 'Open' : 'Closed')}</span>
+                  <span className="flex items-center gap-1.5 text-right" data-testid="dashboard-market">
+                    <Badge tone={status.data.market_open ? 'profit' : 'neutral'}>
+                      {status.data.market_open ? 'Open' : 'Closed'}
+                    </Badge>
+                    {status.data.market_message ? (
+                      <span className="text-muted-foreground">{status.data.market_message}</span>
+                    ) : null}
+                  </span>
                 )}
               </Row>
             </CardContent>
@@ -190,6 +197,14 @@ export function DashboardPage() {
             <p>
               <Link className="text-primary hover:underline" to={paths.watchlist}>
                 Watchlist
+              </Link>{' '}
+              ·{' '}
+              <Link className="text-primary hover:underline" to={paths.chart}>
+                Chart
+              </Link>{' '}
+              ·{' '}
+              <Link className="text-primary hover:underline" to={paths.broker}>
+                Broker
               </Link>{' '}
               ·{' '}
               <Link className="text-primary hover:underline" to={paths.apikey}>

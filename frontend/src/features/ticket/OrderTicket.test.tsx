@@ -105,4 +105,59 @@ describe('OrderTicket', () => {
     expect(await screen.findByText(/not available yet/)).toBeInTheDocument();
     expect(useTicket.getState().open).toBe(true);
   });
+
+  it('picks the contract from the search and follows its lot and tick size', async () => {
+    const future = {
+      symbol: 'SBIN29DEC26FUT',
+      name: 'SBIN',
+      exchange: 'NFO',
+      expiry: '29-DEC-26',
+      strike: 0,
+      lotsize: 750,
+      instrumenttype: 'FUT',
+      tick_size: 0.05,
+      freeze_qty: 1,
+    };
+    const backend = fakeBackend({
+      'GET /web/market/search': () => ok([future]),
+      'POST /web/trading/orders': () => ({ status: 'success', orderid: 'SIM-3' }),
+    });
+    renderTicket();
+    useTicket.getState().openTicket({ action: 'BUY' });
+    const user = userEvent.setup();
+    await screen.findByRole('dialog');
+    await user.type(screen.getByRole('combobox', { name: 'Symbol' }), 'NFO:SBIN');
+    const option = await screen.findByRole('option', { name: /SBIN29DEC26FUT/ });
+    expect(option).toHaveTextContent('FUT');
+    expect(option).toHaveTextContent('29-DEC-26');
+    expect(option).toHaveTextContent('lot 750');
+    const search = backend.calls.find((c) => c.path === '/web/market/search');
+    expect(search).toBeDefined();
+    await user.click(option);
+    expect(screen.getByTestId('ticket-instrument')).toHaveTextContent('lot 750 · tick 0.05');
+    const qty = screen.getByLabelText(/Quantity/);
+    expect(qty).toHaveValue(750);
+    expect(qty).toHaveAttribute('step', '750');
+    await user.clear(qty);
+    await user.type(qty, '100');
+    expect(screen.getByText('Quantity must be a multiple of the lot size (750).')).toBeInTheDocument();
+    await user.clear(qty);
+    await user.type(qty, '1500');
+    expect(screen.getByTestId('ticket-lots')).toHaveTextContent('2 lot(s) of 750');
+    await user.click(screen.getByRole('button', { name: 'LIMIT' }));
+    await user.type(screen.getByLabelText('Price'), '100.03');
+    expect(screen.getByText(/multiple of the tick size \(0.05\), e.g. 100.05/)).toBeInTheDocument();
+    await user.clear(screen.getByLabelText('Price'));
+    await user.type(screen.getByLabelText('Price'), '100.05');
+    await user.click(screen.getByRole('button', { name: 'Buy' }));
+    const orders = () => backend.calls.filter((c) => c.path === '/web/trading/orders');
+    await waitFor(() => expect(orders()).toHaveLength(1));
+    expect(orders()[0]?.body).toMatchObject({
+      symbol: 'SBIN29DEC26FUT',
+      exchange: 'NFO',
+      quantity: 1500,
+      price: 100.05,
+      product: 'MIS',
+    });
+  });
 });

@@ -5,6 +5,7 @@ import { Button } from '@/components/ui/button';
 import { Dialog } from '@/components/ui/dialog';
 import { Input, Label, Select } from '@/components/ui/input';
 import { isNotAvailable } from '@/lib/api/errors';
+import { instrumentQuery } from '@/lib/api/market';
 import type { Action, Instrument, PriceType, Product } from '@/lib/api/pending';
 import { statusQuery } from '@/lib/api/status';
 import { cn } from '@/lib/cn';
@@ -54,15 +55,28 @@ function TicketBody() {
   const key = form.symbol ? symbolKey(form.exchange, form.symbol) : '';
   useLiveQuotes(key ? [key] : []);
   const tick = useTick(key);
+  // Lot and tick size come from the master: the picked search row, else an exact lookup (a
+  // symbol typed in full, or a ticket opened from the watchlist or the positions page).
+  const master = useQuery({
+    ...instrumentQuery(form.exchange, form.symbol),
+    enabled: !!form.symbol && !instrument?.lotsize,
+  });
+  const details: Picked | null = instrument?.lotsize ? instrument : (master.data ?? instrument);
   const ctx = {
-    lotSize: instrument?.lotsize ?? 1,
-    tickSize: instrument?.tick_size ?? 0.05,
+    lotSize: details?.lotsize ?? 1,
+    tickSize: details?.tick_size ?? 0.05,
     ltp: tick?.ltp ?? null,
   };
+  const masterLot = master.data?.lotsize ?? 1;
   const errors = validate(form, ctx);
   const value = orderValue(form, ctx);
   const fields = fieldsFor(form.pricetype);
   const buy = form.action === 'BUY';
+
+  // A looked-up F&O contract starts at one lot rather than the default quantity of 1.
+  useEffect(() => {
+    if (masterLot > 1) setForm((f) => (f.quantity === '1' ? { ...f, quantity: String(masterLot) } : f));
+  }, [masterLot]);
 
   useEffect(() => {
     if (!productsFor(form.exchange).includes(form.product)) setForm((f) => ({ ...f, product: 'MIS' }));
@@ -98,8 +112,13 @@ function TicketBody() {
     close();
   }
 
+  // Lot and tick mistakes show while typing; missing fields only after a submit attempt.
+  const eager = (field: keyof TicketForm) =>
+    (field === 'quantity' || field === 'price' || field === 'trigger') && form[field] !== '';
   const err = (field: keyof TicketForm) =>
-    touched && errors[field] ? <p className="text-[11px] text-loss">{errors[field]}</p> : null;
+    (touched || eager(field)) && errors[field] ? (
+      <p className="text-[11px] text-loss">{errors[field]}</p>
+    ) : null;
 
   return (
     <Dialog
@@ -144,16 +163,22 @@ function TicketBody() {
 
         <div className="space-y-1">
           <Label>Symbol</Label>
-          {instrument ? (
-            <div className="flex items-center justify-between rounded-md border px-2 py-1.5 text-xs">
+          {instrument && details ? (
+            <div
+              className="flex items-center justify-between rounded-md border px-2 py-1.5 text-xs"
+              data-testid="ticket-instrument"
+            >
               <span>
-                <span className="font-medium">{instrument.symbol}</span>{' '}
-                <span className="text-muted-foreground">{instrument.exchange}</span>
-                {instrument.instrumenttype ? (
-                  <span className="ml-1 text-muted-foreground">{instrument.instrumenttype}</span>
+                <span className="font-medium">{details.symbol}</span>{' '}
+                <span className="text-muted-foreground">{details.exchange}</span>
+                {details.instrumenttype ? (
+                  <span className="ml-1 text-muted-foreground">{details.instrumenttype}</span>
                 ) : null}
-                {instrument.expiry ? (
-                  <span className="ml-1 text-muted-foreground">{instrument.expiry}</span>
+                {details.expiry ? <span className="ml-1 text-muted-foreground">{details.expiry}</span> : null}
+                {details.lotsize ? (
+                  <span className="ml-1 text-muted-foreground">
+                    · lot {details.lotsize} · tick {details.tick_size}
+                  </span>
                 ) : null}
               </span>
               <Button
@@ -196,9 +221,9 @@ function TicketBody() {
               onChange={(e) => set('quantity', e.target.value)}
               className="num"
             />
-            {ctx.lotSize > 1 && Number(form.quantity) > 0 ? (
-              <p className="text-[11px] text-muted-foreground">
-                {Number(form.quantity) / ctx.lotSize} lot(s)
+            {ctx.lotSize > 1 && Number(form.quantity) > 0 && Number(form.quantity) % ctx.lotSize === 0 ? (
+              <p className="text-[11px] text-muted-foreground" data-testid="ticket-lots">
+                {Number(form.quantity) / ctx.lotSize} lot(s) of {ctx.lotSize}
               </p>
             ) : null}
             {err('quantity')}

@@ -1,4 +1,13 @@
-import { fieldsFor, orderValue, productsFor, type TicketForm, toRequest, validate } from './ticket-logic';
+import {
+  fieldsFor,
+  onTick,
+  orderValue,
+  productsFor,
+  roundToTick,
+  type TicketForm,
+  toRequest,
+  validate,
+} from './ticket-logic';
 
 const form: TicketForm = {
   symbol: 'sbin',
@@ -67,5 +76,17 @@ describe('order ticket rules', () => {
     expect(orderValue(form, ctx)).toBe(8000);
     expect(orderValue({ ...form, pricetype: 'LIMIT', price: '790' }, ctx)).toBe(7900);
     expect(orderValue(form, { ...ctx, ltp: null })).toBeNull();
+  });
+
+  it('keeps prices on the tick grid', () => {
+    expect(onTick(800.05, 0.05)).toBe(true);
+    expect(onTick(0.3, 0.1)).toBe(true);
+    expect(onTick(800.03, 0.05)).toBe(false);
+    expect(roundToTick(800.03, 0.05)).toBe(800.05);
+    const limit = { ...form, pricetype: 'LIMIT' as const, price: '800.03' };
+    expect(validate(limit, ctx).price).toBe('Price must be a multiple of the tick size (0.05), e.g. 800.05.');
+    expect(validate({ ...limit, price: '800.1' }, { ...ctx, tickSize: 0.1 })).toEqual({});
+    const stop = { ...form, pricetype: 'SL-M' as const, trigger: '799.99' };
+    expect(validate(stop, ctx).trigger).toMatch(/multiple of the tick size \(0.05\)/);
   });
 });

@@ -34,6 +34,20 @@ export interface TicketContext {
   ltp: number | null;
 }
 
+/** Is `value` a whole number of ticks? (Decimal-safe: 0.1 + 0.2 style errors are tolerated.) */
+export function onTick(value: number, tickSize: number): boolean {
+  if (!(tickSize > 0)) return true;
+  const ticks = value / tickSize;
+  return Math.abs(ticks - Math.round(ticks)) < 1e-6;
+}
+
+/** The nearest valid price: rounded to the tick, with the tick's decimals. */
+export function roundToTick(value: number, tickSize: number): number {
+  if (!(tickSize > 0)) return value;
+  const decimals = (String(tickSize).split('.')[1] ?? '').length;
+  return Number((Math.round(value / tickSize) * tickSize).toFixed(decimals));
+}
+
 export function validate(form: TicketForm, ctx: TicketContext): Partial<Record<keyof TicketForm, string>> {
   const errors: Partial<Record<keyof TicketForm, string>> = {};
   if (!form.symbol.trim()) errors.symbol = 'Choose a symbol.';
@@ -43,8 +57,12 @@ export function validate(form: TicketForm, ctx: TicketContext): Partial<Record<k
     errors.quantity = `Quantity must be a multiple of the lot size (${ctx.lotSize}).`;
   const { price, trigger } = fieldsFor(form.pricetype);
   if (price && !(Number(form.price) > 0)) errors.price = 'Enter a price.';
+  else if (price && !onTick(Number(form.price), ctx.tickSize))
+    errors.price = `Price must be a multiple of the tick size (${ctx.tickSize}), e.g. ${roundToTick(Number(form.price), ctx.tickSize)}.`;
   if (trigger && !(Number(form.trigger) > 0)) errors.trigger = 'Enter a trigger price.';
-  if (price && trigger && Number(form.price) > 0 && Number(form.trigger) > 0) {
+  else if (trigger && !onTick(Number(form.trigger), ctx.tickSize))
+    errors.trigger = `Trigger must be a multiple of the tick size (${ctx.tickSize}), e.g. ${roundToTick(Number(form.trigger), ctx.tickSize)}.`;
+  if (price && trigger && !errors.price && !errors.trigger && Number(form.trigger) > 0) {
     if (form.action === 'BUY' && Number(form.trigger) > Number(form.price))
       errors.trigger = 'A buy stop triggers at or below its limit price.';
     if (form.action === 'SELL' && Number(form.trigger) < Number(form.price))

@@ -1,72 +1,155 @@
 import { useQuery } from '@tanstack/react-query';
-import { Plus, Trash2, X } from 'lucide-react';
-import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
+import { ChartCandlestick, Check, Pencil, Plus, Trash2, X } from 'lucide-react';
+import { type FormEvent, lazy, Suspense, useMemo, useState } from 'react';
+import { Link } from 'react-router';
+import { paths } from '@/app/paths';
 import { SymbolSearch } from '@/components/SymbolSearch';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card, CardHeader } from '@/components/ui/card';
-import { EmptyState } from '@/components/ui/states';
+import { ConfirmButton } from '@/components/ui/confirm';
+import { Input } from '@/components/ui/input';
+import { EmptyState, ErrorState, LoadingState, NotAvailableState } from '@/components/ui/states';
 import { isNotAvailable } from '@/lib/api/errors';
 import { depthQuery } from '@/lib/api/market';
-import type { Watchlist } from '@/lib/api/pending';
+import type { Watchlist, WatchlistItem } from '@/lib/api/pending';
 import { cn } from '@/lib/cn';
 import { formatINR, formatNumber, formatPercent, formatQty, pnlClass } from '@/lib/format';
 import { useLiveQuotes } from '@/lib/realtime/live-quotes';
 import { useFeedErrors } from '@/lib/realtime/socket';
 import { useTicket } from '@/stores/ticket';
 import { type Tick, useTick } from '@/stores/ticks';
-import { deleteWatchlist, saveWatchlist, watchlistsQuery } from './api';
+import {
+  useCreateWatchlist,
+  useDeleteWatchlist,
+  useLatestWatchlist,
+  useSaveWatchlist,
+  watchlistsQuery,
+} from './api';
+import { itemKey, LEGACY_KEY, legacyLists, nextName, pickActive, withItem, withoutItem } from './lists';
 
 // The chart library is loaded only when a quote is opened.
 const LiveChart = lazy(() => import('@/components/LiveChart'));
 
-import { useWatchlists } from './store';
+const NO_ITEMS: WatchlistItem[] = [];
 
 export function WatchlistPage() {
   const server = useQuery(watchlistsQuery);
-  const serverSync = server.isSuccess;
-  const { lists, activeId, setActive, addList, removeList, addItem, removeItem, replaceAll } =
-    useWatchlists();
+  const create = useCreateWatchlist();
+  const save = useSaveWatchlist();
+  const remove = useDeleteWatchlist();
+  const latest = useLatestWatchlist();
+  const [activeId, setActiveId] = useState<number | null>(null);
+  const [renaming, setRenaming] = useState(false);
   const [selected, setSelected] = useState<string | null>(null);
-  const active = lists.find((l) => l.id === activeId) ?? lists[0];
-  const keys = useMemo(() => (active?.items ?? []).map((i) => `${i.exchange}:${i.symbol}`), [active]);
+  const [legacy, setLegacy] = useState(() => legacyLists(localStorage.getItem(LEGACY_KEY)));
+  const lists = server.data ?? [];
+  const active = pickActive(lists, activeId);
+  const items = active?.items ?? NO_ITEMS;
+  const keys = useMemo(() => items.map(itemKey), [items]);
   const live = useLiveQuotes(keys);
 
-  useEffect(() => {
-    if (server.data) replaceAll(server.data);
-  }, [server.data, replaceAll]);
+  if (server.isPending) return <LoadingState label="Loading your watchlists…" />;
+  if (server.isError) {
+    return isNotAvailable(server.error) ? (
+      <NotAvailableState feature="Watchlists" route="GET /web/watchlists" />
+    ) : (
+      <ErrorState error={server.error} onRetry={() => void server.refetch()} />
+    );
+  }
 
-  const sync = (list: Watchlist | null) => {
-    if (list && serverSync) void saveWatchlist(list).catch(() => {});
+  const newList = (items: WatchlistItem[] = []) =>
+    create.mutate(
+      { name: nextName(lists), items },
+      {
+        onSuccess: (created) => {
+          setActiveId(created.id);
+          setRenaming(false);
+        },
+      },
+    );
+
+  const addItem = (item: WatchlistItem) => {
+    const picked = { exchange: item.exchange, symbol: item.symbol };
+    if (!active) return newList([picked]);
+    const next = withItem(latest(active), picked);
+    if (next) save.mutate(next);
   };
 
-  if (!active) return null;
+  const forgetLegacy = () => {
+    localStorage.removeItem(LEGACY_KEY);
+    setLegacy([]);
+  };
+
+  /** Lists an earlier version kept in this browser go to the account once, then are forgotten. */
+  const importLegacy = async () => {
+    const taken = new Set(lists.map((l) => l.name.toLowerCase()));
+    for (const list of legacy) {
+      const name = taken.has(list.name.toLowerCase()) ? `${list.name.slice(0, 30)} (browser)` : list.name;
+      await create.mutateAsync({ name, items: list.items }).catch(() => {});
+    }
+    forgetLegacy();
+  };
+
+  const rename = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const name = String(new FormData(event.currentTarget).get('name') ?? '').trim();
+    if (active && name && name !== active.name) save.mutate({ ...latest(active), name });
+    setRenaming(false);
+  };
+
   return (
     <div className="grid gap-3 lg:grid-cols-[minmax(0,1fr)_18rem]">
       <Card>
         <CardHeader className="flex-wrap">
-          <div className="flex items-center gap-1" role="tablist" aria-label="Watchlists">
+          <div className="flex flex-wrap items-center gap-1" role="tablist" aria-label="Watchlists">
             <h1 className="sr-only">Watchlist</h1>
-            {lists.map((l) => (
-              <button
-                key={l.id}
-                type="button"
-                role="tab"
-                aria-selected={l.id === active.id}
-                onClick={() => setActive(l.id)}
-                className={cn(
-                  'h-7 rounded-md px-2 text-xs',
-                  l.id === active.id ? 'bg-accent font-semibold' : 'text-muted-foreground hover:bg-accent',
-                )}
-              >
-                {l.name} <span className="text-muted-foreground">{l.items.length}</span>
-              </button>
-            ))}
+            {lists.map((l) =>
+              renaming && l.id === active?.id ? (
+                <form key={l.id} onSubmit={rename} className="flex items-center gap-1">
+                  <Input
+                    name="name"
+                    aria-label="Watchlist name"
+                    defaultValue={l.name}
+                    maxLength={40}
+                    autoFocus
+                    className="h-7 w-36"
+                    onKeyDown={(e) => {
+                      if (e.key === 'Escape') {
+                        e.preventDefault();
+                        setRenaming(false);
+                      }
+                    }}
+                  />
+                  <Button size="xs" variant="ghost" type="submit" aria-label="Save name">
+                    <Check />
+                  </Button>
+                </form>
+              ) : (
+                <button
+                  key={l.id}
+                  type="button"
+                  role="tab"
+                  aria-selected={l.id === active?.id}
+                  onClick={() => {
+                    setActiveId(l.id);
+                    setRenaming(false);
+                  }}
+                  className={cn(
+                    'h-7 rounded-md px-2 text-xs',
+                    l.id === active?.id ? 'bg-accent font-semibold' : 'text-muted-foreground hover:bg-accent',
+                  )}
+                >
+                  {l.name} <span className="text-muted-foreground">{l.items.length}</span>
+                </button>
+              ),
+            )}
             <Button
               size="xs"
               variant="ghost"
               aria-label="New watchlist"
-              onClick={() => sync(addList(`Watchlist ${lists.length + 1}`))}
+              disabled={create.isPending}
+              onClick={() => newList()}
             >
               <Plus />
             </Button>
@@ -75,29 +158,59 @@ export function WatchlistPage() {
             <Badge tone={live.mode === 'live' ? 'profit' : 'neutral'}>
               {live.mode === 'live' ? 'Live' : 'Polling'}
             </Badge>
-            <Badge tone="neutral" title={serverSync ? 'Saved to your account' : 'Saved in this browser'}>
-              {serverSync ? 'Synced' : 'This browser'}
+            <Badge tone="neutral" title="Watchlists are saved to your account">
+              {save.isPending || create.isPending ? 'Saving…' : 'Saved'}
             </Badge>
-            {lists.length > 1 ? (
-              <Button
-                size="xs"
-                variant="ghost"
-                aria-label={`Delete ${active.name}`}
-                onClick={() => {
-                  removeList(active.id);
-                  if (serverSync) void deleteWatchlist(active.id).catch(() => {});
-                }}
-              >
-                <Trash2 />
-              </Button>
+            {active ? (
+              <>
+                <Button
+                  size="xs"
+                  variant="ghost"
+                  aria-label={`Rename ${active.name}`}
+                  onClick={() => setRenaming(true)}
+                >
+                  <Pencil />
+                </Button>
+                <ConfirmButton
+                  variant="ghost"
+                  title={`Delete ${active.name}?`}
+                  description={`The list and its ${active.items.length} symbol(s) are removed from your account.`}
+                  confirmLabel="Delete"
+                  aria-label={`Delete ${active.name}`}
+                  onConfirm={() =>
+                    remove.mutateAsync(active.id).then(() => {
+                      setActiveId(null);
+                      setSelected(null);
+                    })
+                  }
+                >
+                  <Trash2 />
+                </ConfirmButton>
+              </>
             ) : null}
           </div>
         </CardHeader>
+        {legacy.length > 0 ? (
+          <div
+            role="note"
+            className="flex flex-wrap items-center justify-between gap-2 border-b bg-warning/10 px-3 py-1.5 text-xs"
+          >
+            <span>{legacy.length} watchlist(s) from an earlier version are saved only in this browser.</span>
+            <span className="flex gap-1.5">
+              <Button size="xs" disabled={create.isPending} onClick={() => void importLegacy()}>
+                Import to my account
+              </Button>
+              <Button size="xs" variant="ghost" onClick={forgetLegacy}>
+                Discard
+              </Button>
+            </span>
+          </div>
+        ) : null}
         <div className="border-b p-2">
           <SymbolSearch
             label="Add symbol to watchlist"
-            placeholder="Add symbol — SBIN, NSE:INFY…"
-            onPick={(i) => sync(addItem(active.id, i))}
+            placeholder="Add symbol — SBIN, NFO:NIFTY, NSE_INDEX:NIFTY…"
+            onPick={addItem}
           />
         </div>
         {live.error && !isNotAvailable(live.error) ? (
@@ -110,53 +223,78 @@ export function WatchlistPage() {
             Live quotes are not available yet (GET /web/market/quotes, Socket.IO market_data).
           </p>
         ) : null}
-        {active.items.length === 0 ? (
+        {!active ? (
+          <EmptyState title="No watchlists yet">
+            Search above to add a symbol — the first list is created for you.
+          </EmptyState>
+        ) : active.items.length === 0 ? (
           <EmptyState title="This watchlist is empty">Search above to add symbols.</EmptyState>
         ) : (
-          <table className="w-full text-xs" aria-label="Watchlist quotes">
-            <thead>
-              <tr className="h-7 border-b text-muted-foreground">
-                <th scope="col" className="px-2 text-left font-medium">
-                  Symbol
-                </th>
-                <th scope="col" className="px-2 text-right font-medium">
-                  LTP
-                </th>
-                <th scope="col" className="px-2 text-right font-medium">
-                  Chg
-                </th>
-                <th scope="col" className="px-2 text-right font-medium">
-                  Chg %
-                </th>
-                <th scope="col" className="px-2 text-right font-medium">
-                  Bid
-                </th>
-                <th scope="col" className="px-2 text-right font-medium">
-                  Ask
-                </th>
-                <th scope="col" className="w-28" />
-              </tr>
-            </thead>
-            <tbody>
-              {active.items.map((item) => {
-                const key = `${item.exchange}:${item.symbol}`;
-                return (
-                  <QuoteRow
-                    key={key}
-                    id={key}
-                    item={item}
-                    selected={selected === key}
-                    onSelect={() => setSelected(selected === key ? null : key)}
-                    onRemove={() => sync(removeItem(active.id, key))}
-                  />
-                );
-              })}
-            </tbody>
-          </table>
+          <WatchTable
+            list={active}
+            selected={selected}
+            onSelect={setSelected}
+            onRemove={(key) => save.mutate(withoutItem(latest(active), key))}
+          />
         )}
       </Card>
       <QuoteDetail id={selected} />
     </div>
+  );
+}
+
+function WatchTable({
+  list,
+  selected,
+  onSelect,
+  onRemove,
+}: {
+  list: Watchlist;
+  selected: string | null;
+  onSelect: (key: string | null) => void;
+  onRemove: (key: string) => void;
+}) {
+  return (
+    <table className="w-full text-xs" aria-label="Watchlist quotes">
+      <thead>
+        <tr className="h-7 border-b text-muted-foreground">
+          <th scope="col" className="px-2 text-left font-medium">
+            Symbol
+          </th>
+          <th scope="col" className="px-2 text-right font-medium">
+            LTP
+          </th>
+          <th scope="col" className="px-2 text-right font-medium">
+            Chg
+          </th>
+          <th scope="col" className="px-2 text-right font-medium">
+            Chg %
+          </th>
+          <th scope="col" className="px-2 text-right font-medium">
+            Bid
+          </th>
+          <th scope="col" className="px-2 text-right font-medium">
+            Ask
+          </th>
+          <th scope="col" className="w-32" />
+        </tr>
+      </thead>
+      <tbody>
+        {list.items.map((item) => {
+          const key = itemKey(item);
+          return (
+            <QuoteRow
+              key={key}
+              id={key}
+              item={item}
+              selected={selected === key}
+              onSelect={() => onSelect(selected === key ? null : key)}
+              onRemove={() => onRemove(key)}
+            />
+          );
+        })}
+      </tbody>
+    </table>
   );
 }
 
@@ -230,6 +368,15 @@ function QuoteRow({
             }}
           >
             S
+          </Button>
+          <Button size="xs" variant="ghost" asChild>
+            <Link
+              to={`${paths.chart}?symbol=${encodeURIComponent(id)}`}
+              aria-label={`Chart ${item.symbol}`}
+              onClick={(e) => e.stopPropagation()}
+            >
+              <ChartCandlestick />
+            </Link>
           </Button>
           <Button
             size="xs"

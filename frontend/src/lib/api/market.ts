@@ -1,18 +1,77 @@
 import { queryOptions } from '@tanstack/react-query';
 import { api } from './client';
 import { unwrap } from './envelope';
-import { requestJson } from './http';
-import type { Envelope, Instrument, Quote } from './pending';
+import type { Envelope, Exchange, Instrument, Quote } from './pending';
 
-/** Symbol search: no session route yet (GET /web/search is proposed), so this reports "not available". */
-export function searchQuery(query: string, exchange?: string) {
-  const params = new URLSearchParams({ query });
-  if (exchange) params.set('exchange', exchange);
+/** The exchanges the search route accepts (it answers 400 for any other); typed exhaustively. */
+const EXCHANGE_NAMES: Record<Exchange, true> = {
+  NSE: true,
+  BSE: true,
+  NFO: true,
+  BFO: true,
+  CDS: true,
+  BCD: true,
+  MCX: true,
+  NCDEX: true,
+  NCO: true,
+  NSE_INDEX: true,
+  BSE_INDEX: true,
+  MCX_INDEX: true,
+  GLOBAL_INDEX: true,
+  CRYPTO: true,
+};
+export const EXCHANGES = Object.keys(EXCHANGE_NAMES) as Exchange[];
+
+/** "SBIN" → {query: SBIN}; "NFO:NIFTY" → {query: NIFTY, exchange: NFO} when NFO is an exchange. */
+export function parseSearch(text: string): { query: string; exchange?: string } {
+  const raw = text.trim().toUpperCase();
+  const [head, ...rest] = raw.split(':');
+  const tail = rest.join(':').trim();
+  if (rest.length && head && (EXCHANGES as readonly string[]).includes(head.trim()))
+    return { query: tail, exchange: head.trim() };
+  return { query: raw };
+}
+
+/** Symbol search over the instrument master (GET /web/market/search). */
+export function searchQuery(text: string, limit = 20) {
+  const { query, exchange } = parseSearch(text);
   return queryOptions({
-    queryKey: ['search', query, exchange ?? ''],
-    queryFn: async () => unwrap(await requestJson<Envelope<Instrument[]>>('GET', `/web/search?${params}`)),
-    enabled: query.trim().length >= 2,
+    queryKey: ['search', query, exchange ?? '', limit],
+    queryFn: async ({ signal }) =>
+      unwrap(
+        (
+          await api.GET('/web/market/search', {
+            params: { query: { query, limit, ...(exchange ? { exchange } : {}) } },
+            signal,
+          })
+        ).data as Envelope<Instrument[]>,
+      ),
+    enabled: query.length >= 1 && text.trim().length >= 2,
     staleTime: 5 * 60_000,
+  });
+}
+
+/** One instrument's master record (lot size, tick size), found by an exact search. */
+export function instrumentQuery(exchange: string, symbol: string) {
+  const ex = exchange.toUpperCase();
+  const sym = symbol.toUpperCase();
+  return queryOptions({
+    queryKey: ['instrument', ex, sym],
+    queryFn: async ({ signal }): Promise<Instrument | null> => {
+      if (!(EXCHANGES as readonly string[]).includes(ex)) return null;
+      const rows = unwrap(
+        (
+          await api.GET('/web/market/search', {
+            params: { query: { query: sym, exchange: ex, limit: 50 } },
+            signal,
+          })
+        ).data as Envelope<Instrument[]>,
+      );
+      return rows.find((row) => row.symbol === sym && row.exchange === ex) ?? null;
+    },
+    enabled: ex.length > 0 && sym.length > 0,
+    staleTime: Number.POSITIVE_INFINITY,
+    retry: false,
   });
 }
 

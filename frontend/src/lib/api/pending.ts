@@ -1,15 +1,15 @@
 /**
- * Response shapes of session (web) routes that the backend's OpenAPI does not describe yet, and
+ * Response shapes of session (web) routes whose OpenAPI entry is untyped (`dict[str, Any]`), and
  * of the routes the SPA needs that do not exist yet.
  *
- * This file is a contract proposal, not a hand-typed copy of existing routes: each entry is the
- * route the lead was asked to add (docs/frontend.md, "Backend routes the SPA needs"). When a route
- * lands, regenerate the client (`npm run api`), switch the feature's api.ts to `api.GET/POST(...)`
- * and delete the entry here. The data payloads mirror OpenAlgo's /api/v1 `data` objects so the
- * backend can reuse its v1 response models.
+ * Request bodies, query parameters and enums are generated (schema.d.ts, `npm run api`) and only
+ * re-exported here. The answers are typed by hand because the backend declares no
+ * `response_model` for them (the comment above an interface names its route). When a route gains
+ * a response model, regenerate the client and delete its entry here. The data payloads mirror
+ * OpenAlgo's /api/v1 `data` objects.
  */
 
-import type { components } from './schema';
+import type { components, operations } from './schema';
 
 type Schemas = components['schemas'];
 
@@ -89,12 +89,16 @@ export interface IpBan {
   created_at: string;
 }
 
+/** GET /web/trading/profile */
 export interface TradingProfile {
   broker: string;
   analyze_mode: boolean;
   order_mode: string;
+  market_open: boolean;
+  market_message: string;
 }
 
+/** GET /web/trading/broker-session */
 export interface BrokerSession {
   broker: string;
   state: string;
@@ -118,7 +122,7 @@ export interface Status {
   broker_connected: boolean;
   broker_state: string;
   analyzer_mode: boolean;
-  /** null until a market-status route exists */
+  /** null when the profile does not say (an older server) */
   market_open: boolean | null;
   market_message: string;
 }
@@ -232,26 +236,60 @@ export type OrderRequest = Pick<
   trigger_price?: number;
 };
 
-// --- routes that do not exist yet -----------------------------------------------------------------
-
-/** GET /web/search?query=&exchange= (symbol search; none yet for the web session). */
+/** GET /web/market/search?query=&exchange=&limit= (the rows of /api/v1/search). */
 export interface Instrument {
   symbol: string;
+  brsymbol?: string;
   name: string;
   exchange: string;
+  brexchange?: string;
+  token?: string;
   expiry: string;
   strike: number;
   lotsize: number;
   instrumenttype: string;
   tick_size: number;
+  freeze_qty?: number;
 }
 
+/** Query parameters of GET /web/market/search and /history (generated). */
+export type SearchParams = operations['search_web_market_search_get']['parameters']['query'];
+export type HistoryParams = operations['history_web_market_history_get']['parameters']['query'];
+export type HistoryInterval = HistoryParams['interval'];
+
+/** GET /web/market/history: one candle, `timestamp` in epoch seconds. */
+export interface Candle {
+  timestamp: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+  oi?: number;
+}
+
+/** The body of POST /web/watchlists and PUT /web/watchlists/{id} (generated). */
+export type WatchlistBody = Schemas['WatchlistBody'];
+export type WatchlistItem = Schemas['Item'];
+
+/** GET /web/watchlists rows; POST/PUT answer one. */
 export interface Watchlist {
   id: number;
   name: string;
-  items: { symbol: string; exchange: string }[];
+  items: WatchlistItem[];
 }
 
+/** GET /web/trading/brokers */
+export interface BrokerInfo {
+  name: string;
+  display_name: string;
+  auth_type: string;
+  family: string | null;
+}
+
+// --- routes that do not exist yet -----------------------------------------------------------------
+
+/** Proposed: GET /web/analyzer/log?limit=200 */
 export interface AnalyzerLogEntry {
   id: number;
   timestamp: string;

@@ -293,6 +293,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/multioptiongreeks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Multi Option Greeks */
+        post: operations["multi_option_greeks_api_v1_multioptiongreeks_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/multiquotes": {
         parameters: {
             query?: never;
@@ -321,6 +338,194 @@ export interface paths {
         put?: never;
         /** Open Position */
         post: operations["open_position_api_v1_openposition_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/optionchain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Option Chain */
+        post: operations["option_chain_api_v1_optionchain_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/optiongreeks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Option Greeks */
+        post: operations["option_greeks_api_v1_optiongreeks_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/options/gex": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Options Gex
+         * @description Gamma exposure by strike: Γ·OI·F²·1 % in rupees, calls positive, puts negative.
+         */
+        post: operations["options_gex_api_v1_options_gex_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/options/ivsmile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Options Iv Smile
+         * @description Implied volatility (%) by strike for one expiry: calls, puts, and the out-of-the-money side.
+         */
+        post: operations["options_iv_smile_api_v1_options_ivsmile_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/options/maxpain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Options Max Pain
+         * @description Total intrinsic value paid to option buyers at each settlement strike, and its minimum.
+         */
+        post: operations["options_max_pain_api_v1_options_maxpain_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/options/oiprofile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Options Oi Profile
+         * @description Open interest and volume by strike, with put-call ratios.
+         */
+        post: operations["options_oi_profile_api_v1_options_oiprofile_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/options/straddle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Options Straddle
+         * @description The ATM straddle now: price, implied move and break-evens.
+         */
+        post: operations["options_straddle_api_v1_options_straddle_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/options/volsurface": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Options Vol Surface
+         * @description Out-of-the-money IV (%) on a strike × expiry grid over the nearest `expiries` expiries.
+         */
+        post: operations["options_vol_surface_api_v1_options_volsurface_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/optionsmultiorder": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Options Multi Order */
+        post: operations["options_multi_order_api_v1_optionsmultiorder_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/optionsorder": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Options Order */
+        post: operations["options_order_api_v1_optionsorder_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -531,6 +736,23 @@ export interface paths {
         put?: never;
         /** Symbol */
         post: operations["symbol_api_v1_symbol_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/syntheticfuture": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Synthetic Future */
+        post: operations["synthetic_future_api_v1_syntheticfuture_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -955,6 +1177,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/web/market/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** History */
+        get: operations["history_web_market_history_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/web/market/quotes": {
         parameters: {
             query?: never;
@@ -964,6 +1203,23 @@ export interface paths {
         };
         /** Quotes */
         get: operations["quotes_web_market_quotes_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/market/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search */
+        get: operations["search_web_market_search_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -983,6 +1239,26 @@ export interface paths {
         /** Toggle Analyzer */
         put: operations["toggle_analyzer_web_trading_analyzer_put"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/trading/analyzer/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reset Paper Capital
+         * @description Start the paper account afresh with the configured capital.
+         */
+        post: operations["reset_paper_capital_web_trading_analyzer_reset_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1021,6 +1297,26 @@ export interface paths {
          * @description The state of the user's broker session: connected, expiring, expired, re-authenticating.
          */
         get: operations["broker_session_web_trading_broker_session_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/trading/brokers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Brokers
+         * @description The brokers this installation offers, for the broker chooser.
+         */
+        get: operations["brokers_web_trading_brokers_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1204,6 +1500,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/web/watchlists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Watchlists */
+        get: operations["list_watchlists_web_watchlists_get"];
+        put?: never;
+        /** Create Watchlist */
+        post: operations["create_watchlist_web_watchlists_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/watchlists/{watchlist_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Replace Watchlist */
+        put: operations["replace_watchlist_web_watchlists__watchlist_id__put"];
+        post?: never;
+        /** Delete Watchlist */
+        delete: operations["delete_watchlist_web_watchlists__watchlist_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1218,10 +1550,56 @@ export interface components {
             /** New Password */
             new_password: string;
         };
+        /**
+         * AnalyticsRequest
+         * @description The analytics endpoints: the chain of `expiry_date` (nearest listed expiry when omitted).
+         */
+        AnalyticsRequest: {
+            /**
+             * Apikey
+             * @description Your Algogate/OpenAlgo API key
+             */
+            apikey: string;
+            exchange: components["schemas"]["Exchange"];
+            /** Expiry Date */
+            expiry_date?: string | null;
+            /** Interest Rate */
+            interest_rate?: number | string | null;
+            /**
+             * Strike Count
+             * @default 20
+             */
+            strike_count?: number | null;
+            /** Underlying */
+            underlying: string;
+        };
         /** AnalyzerBody */
         AnalyzerBody: {
             /** Mode */
             mode: boolean;
+        };
+        /** AnalyzerResponse */
+        AnalyzerResponse: {
+            data: components["schemas"]["AnalyzerState"];
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
+        };
+        /** AnalyzerState */
+        AnalyzerState: {
+            /** Analyze Mode */
+            analyze_mode: boolean;
+            /** Message */
+            message?: string | null;
+            /**
+             * Mode
+             * @enum {string}
+             */
+            mode: "analyze" | "live";
+            /** Total Logs */
+            total_logs: number;
         };
         /** AnalyzerToggleRequest */
         AnalyzerToggleRequest: {
@@ -1281,10 +1659,127 @@ export interface components {
             /** Strategy */
             strategy: string;
         };
+        /** BasketOrderResponse */
+        BasketOrderResponse: {
+            /** Mode */
+            mode?: "analyze" | null;
+            /** Results */
+            results: components["schemas"]["BasketResult"][];
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
+        };
+        /** BasketResult */
+        BasketResult: {
+            /** Batch Order */
+            batch_order?: boolean | null;
+            /** Exchange */
+            exchange?: string | null;
+            /** Is Last Order */
+            is_last_order?: boolean | null;
+            /** Message */
+            message?: string | null;
+            /** Orderid */
+            orderid?: string | null;
+            /** Product */
+            product?: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "success" | "error";
+            /** Symbol */
+            symbol: string;
+        };
         /** BrokerBody */
         BrokerBody: {
             /** Broker */
             broker: string;
+        };
+        /** CancelAllResponse */
+        CancelAllResponse: {
+            /** Canceled Orders */
+            canceled_orders: string[];
+            /** Failed Cancellations */
+            failed_cancellations: (string | components["schemas"]["FailedCancellation"])[];
+            /** Message */
+            message: string;
+            /** Mode */
+            mode?: "analyze" | null;
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
+        };
+        /** CandleData */
+        CandleData: {
+            /** Close */
+            close: number;
+            /** High */
+            high: number;
+            /** Low */
+            low: number;
+            /** Oi */
+            oi: number;
+            /** Open */
+            open: number;
+            /** Timestamp */
+            timestamp: number;
+            /** Volume */
+            volume: number;
+        };
+        /** ChainLeg */
+        ChainLeg: {
+            /** Ask */
+            ask: number;
+            /** Ask Qty */
+            ask_qty: number;
+            /** Bid */
+            bid: number;
+            /** Bid Qty */
+            bid_qty: number;
+            /** Delta */
+            delta?: number | null;
+            /** Gamma */
+            gamma?: number | null;
+            /** High */
+            high: number;
+            /** Implied Volatility */
+            implied_volatility?: number | null;
+            /** Label */
+            label: string;
+            /** Lotsize */
+            lotsize: number;
+            /** Low */
+            low: number;
+            /** Ltp */
+            ltp: number;
+            /** Oi */
+            oi: number;
+            /** Open */
+            open: number;
+            /** Prev Close */
+            prev_close: number;
+            /** Symbol */
+            symbol: string;
+            /** Theta */
+            theta?: number | null;
+            /** Tick Size */
+            tick_size: number;
+            /** Vega */
+            vega?: number | null;
+            /** Volume */
+            volume: number;
+        };
+        /** ChainRow */
+        ChainRow: {
+            ce: components["schemas"]["ChainLeg"] | null;
+            pe: components["schemas"]["ChainLeg"] | null;
+            /** Strike */
+            strike: number;
         };
         /** ChangePasswordBody */
         ChangePasswordBody: {
@@ -1300,6 +1795,22 @@ export interface components {
             /** Symbol */
             symbol: string;
         };
+        /** ClosePositionResponse */
+        ClosePositionResponse: {
+            /** Closed Positions */
+            closed_positions?: number | null;
+            /** Failed Closures */
+            failed_closures?: number | null;
+            /** Message */
+            message: string;
+            /** Mode */
+            mode?: "analyze" | null;
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
+        };
         /** Component */
         Component: {
             /** Detail */
@@ -1311,6 +1822,64 @@ export interface components {
              * @enum {string}
              */
             status: "ok" | "error";
+        };
+        /** DepthData */
+        DepthData: {
+            /** Asks */
+            asks: components["schemas"]["DepthLevel"][];
+            /** Bids */
+            bids: components["schemas"]["DepthLevel"][];
+            /** High */
+            high: number;
+            /** Low */
+            low: number;
+            /** Ltp */
+            ltp: number;
+            /** Ltq */
+            ltq: number;
+            /** Oi */
+            oi: number;
+            /** Open */
+            open: number;
+            /** Prev Close */
+            prev_close: number;
+            /** Totalbuyqty */
+            totalbuyqty: number;
+            /** Totalsellqty */
+            totalsellqty: number;
+            /** Volume */
+            volume: number;
+        };
+        /** DepthLevel */
+        DepthLevel: {
+            /** Price */
+            price: number;
+            /** Quantity */
+            quantity: number;
+        };
+        /** DepthResponse */
+        DepthResponse: {
+            data: components["schemas"]["DepthData"];
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
+        };
+        /**
+         * ErrorResponse
+         * @description Order-style endpoints: `message` is text (validation errors as the repr of the field dict).
+         */
+        ErrorResponse: {
+            /** Message */
+            message: string;
+            /** Mode */
+            mode?: "analyze" | null;
+            /**
+             * Status
+             * @constant
+             */
+            status: "error";
         };
         /**
          * Exchange
@@ -1333,11 +1902,209 @@ export interface components {
             /** Symbol */
             symbol: string;
         };
+        /** ExpiryResponse */
+        ExpiryResponse: {
+            /** Data */
+            data: string[];
+            /** Message */
+            message: string;
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
+        };
+        /** FailedCancellation */
+        FailedCancellation: {
+            /** Message */
+            message: string;
+            /** Orderid */
+            orderid: string;
+        };
+        /**
+         * FieldErrorResponse
+         * @description Data/account endpoints: `message` is text, or `{field: [messages]}` for validation errors.
+         */
+        FieldErrorResponse: {
+            /** Message */
+            message: string | {
+                [key: string]: unknown;
+            };
+            /** Mode */
+            mode?: "analyze" | null;
+            /**
+             * Status
+             * @constant
+             */
+            status: "error";
+        };
         /**
          * FnoExchange
          * @enum {string}
          */
         FnoExchange: "NFO" | "BFO" | "MCX" | "CDS" | "NCO" | "BCD" | "NCDEX" | "CRYPTO";
+        /** Funds */
+        Funds: {
+            /** Availablecash */
+            availablecash: string | number;
+            /** Collateral */
+            collateral: string | number;
+            /** Grossexposure */
+            grossexposure?: number | null;
+            /** Last Reset */
+            last_reset?: string | null;
+            /** M2Mrealized */
+            m2mrealized: string | number;
+            /** M2Munrealized */
+            m2munrealized: string | number;
+            /** Reset Count */
+            reset_count?: number | null;
+            /** Today Realized Pnl */
+            today_realized_pnl?: number | null;
+            /** Total Realized Pnl */
+            total_realized_pnl?: number | null;
+            /** Totalpnl */
+            totalpnl?: number | null;
+            /** Utiliseddebits */
+            utiliseddebits: string | number;
+        };
+        /** FundsResponse */
+        FundsResponse: {
+            data: components["schemas"]["Funds"];
+            /** Mode */
+            mode?: "analyze" | null;
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
+        };
+        /** GexResponse */
+        GexResponse: {
+            /** Atm Strike */
+            atm_strike: number;
+            /** Data */
+            data: components["schemas"]["GexRow"][];
+            /** Days To Expiry */
+            days_to_expiry: number;
+            /** Expiry Date */
+            expiry_date: string;
+            /** Forward Price */
+            forward_price: number;
+            /** Net Gex */
+            net_gex: number | null;
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
+            /** Total Call Gex */
+            total_call_gex: number | null;
+            /** Total Put Gex */
+            total_put_gex: number | null;
+            /** Underlying */
+            underlying: string;
+            /** Underlying Ltp */
+            underlying_ltp: number;
+        };
+        /** GexRow */
+        GexRow: {
+            /** Call Gex */
+            call_gex: number | null;
+            /** Net Gex */
+            net_gex: number | null;
+            /** Put Gex */
+            put_gex: number | null;
+            /** Strike */
+            strike: number;
+        };
+        /** GreekValues */
+        GreekValues: {
+            /** Delta */
+            delta: number;
+            /** Gamma */
+            gamma: number;
+            /** Rho */
+            rho: number;
+            /** Theta */
+            theta: number;
+            /** Vega */
+            vega: number;
+        };
+        /**
+         * GreeksErrorResponse
+         * @description Greeks endpoints: validation errors are `message: "Validation failed"` plus `errors`.
+         */
+        GreeksErrorResponse: {
+            /** Errors */
+            errors?: {
+                [key: string]: unknown;
+            } | null;
+            /** Message */
+            message: string;
+            /**
+             * Status
+             * @constant
+             */
+            status: "error";
+        };
+        /** GreeksItemResult */
+        GreeksItemResult: {
+            /** Days To Expiry */
+            days_to_expiry?: number | null;
+            /** Exchange */
+            exchange: string;
+            /** Expiry Date */
+            expiry_date?: string | null;
+            greeks?: components["schemas"]["GreekValues"] | null;
+            /** Implied Volatility */
+            implied_volatility?: number | null;
+            /** Interest Rate */
+            interest_rate?: number | null;
+            /** Intrinsic Value */
+            intrinsic_value?: number | null;
+            /** Message */
+            message?: string | null;
+            /** Note */
+            note?: string | null;
+            /** Option Price */
+            option_price?: number | null;
+            /** Option Type */
+            option_type?: string | null;
+            /** Spot Price */
+            spot_price?: number | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "success" | "error";
+            /** Strike */
+            strike?: number | null;
+            /** Symbol */
+            symbol: string;
+            /** Time Value */
+            time_value?: number | null;
+            /** Underlying */
+            underlying?: string | null;
+        };
+        /** GreeksSummary */
+        GreeksSummary: {
+            /** Failed */
+            failed: number;
+            /** Success */
+            success: number;
+            /** Total */
+            total: number;
+        };
+        /** GreeksSymbol */
+        GreeksSymbol: {
+            exchange: components["schemas"]["FnoExchange"];
+            /** Symbol */
+            symbol: string;
+            underlying_exchange?: components["schemas"]["Exchange"] | null;
+            /** Underlying Symbol */
+            underlying_symbol?: string | null;
+        };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
@@ -1375,6 +2142,80 @@ export interface components {
             /** Symbol */
             symbol: string;
         };
+        /** HistoryResponse */
+        HistoryResponse: {
+            /** Data */
+            data: components["schemas"]["CandleData"][];
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
+        };
+        /** HoldingItem */
+        HoldingItem: {
+            /** Average Price */
+            average_price: number;
+            /** Current Value */
+            current_value?: number | null;
+            /** Exchange */
+            exchange: string;
+            /** Ltp */
+            ltp?: number | null;
+            /** Pnl */
+            pnl: number;
+            /** Pnlpercent */
+            pnlpercent: number;
+            /** Product */
+            product: string;
+            /** Quantity */
+            quantity: number;
+            /** Settlement Date */
+            settlement_date?: string | null;
+            /** Symbol */
+            symbol: string;
+        };
+        /** HoldingStatistics */
+        HoldingStatistics: {
+            /** Totalholdingvalue */
+            totalholdingvalue: number;
+            /** Totalinvvalue */
+            totalinvvalue: number;
+            /** Totalpnlpercentage */
+            totalpnlpercentage: number;
+            /** Totalprofitandloss */
+            totalprofitandloss: number;
+        };
+        /** Holdings */
+        Holdings: {
+            /** Holdings */
+            holdings: components["schemas"]["HoldingItem"][];
+            statistics: components["schemas"]["HoldingStatistics"];
+        };
+        /** HoldingsResponse */
+        HoldingsResponse: {
+            data: components["schemas"]["Holdings"];
+            /** Mode */
+            mode?: "analyze" | null;
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
+        };
+        /** Holiday */
+        Holiday: {
+            /** Closed Exchanges */
+            closed_exchanges: string[];
+            /** Date */
+            date: string;
+            /** Description */
+            description: string;
+            /** Holiday Type */
+            holiday_type: string;
+            /** Open Exchanges */
+            open_exchanges: components["schemas"]["SessionWindow"][];
+        };
         /** HolidaysRequest */
         HolidaysRequest: {
             /**
@@ -1385,6 +2226,72 @@ export interface components {
             /** Year */
             year?: number | null;
         };
+        /** HolidaysResponse */
+        HolidaysResponse: {
+            /** Data */
+            data: components["schemas"]["Holiday"][];
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
+            /** Timezone */
+            timezone: string;
+            /** Year */
+            year: number;
+        };
+        /** Instrument */
+        Instrument: {
+            /** Brexchange */
+            brexchange: string;
+            /** Brsymbol */
+            brsymbol: string;
+            /** Exchange */
+            exchange: string;
+            /** Expiry */
+            expiry: string;
+            /** Instrumenttype */
+            instrumenttype: string;
+            /** Lotsize */
+            lotsize: number;
+            /** Name */
+            name: string;
+            /** Strike */
+            strike: number;
+            /** Symbol */
+            symbol: string;
+            /** Tick Size */
+            tick_size: number;
+            /** Token */
+            token: string;
+        };
+        /** InstrumentsResponse */
+        InstrumentsResponse: {
+            /** Data */
+            data: components["schemas"]["Instrument"][];
+            /** Message */
+            message: string;
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
+        };
+        /** Intervals */
+        Intervals: {
+            /** Days */
+            days: string[];
+            /** Hours */
+            hours: string[];
+            /** Minutes */
+            minutes: string[];
+            /** Months */
+            months: string[];
+            /** Seconds */
+            seconds: string[];
+            /** Weeks */
+            weeks: string[];
+        };
         /** IntervalsRequest */
         IntervalsRequest: {
             /**
@@ -1392,6 +2299,24 @@ export interface components {
              * @description Your Algogate/OpenAlgo API key
              */
             apikey: string;
+        };
+        /** IntervalsResponse */
+        IntervalsResponse: {
+            data: components["schemas"]["Intervals"];
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
+        };
+        /** InvalidSymbol */
+        InvalidSymbol: {
+            /** Error */
+            error: string;
+            /** Exchange */
+            exchange: string;
+            /** Symbol */
+            symbol: string;
         };
         /** IpBanBody */
         IpBanBody: {
@@ -1407,6 +2332,83 @@ export interface components {
              * @default
              */
             reason?: string;
+        };
+        /** Item */
+        Item: {
+            /** Exchange */
+            exchange: string;
+            /** Symbol */
+            symbol: string;
+        };
+        /** Leg */
+        Leg: {
+            action: components["schemas"]["Action"];
+            /**
+             * Disclosed Quantity
+             * @default 0
+             */
+            disclosed_quantity?: number;
+            /** Expiry Date */
+            expiry_date?: string | null;
+            /** Offset */
+            offset: string;
+            /** Option Type */
+            option_type: string;
+            /**
+             * Price
+             * @default 0
+             */
+            price?: number | string;
+            /** @default MARKET */
+            pricetype?: components["schemas"]["PriceType"];
+            /** @default MIS */
+            product?: components["schemas"]["OptionsProduct"];
+            /** Quantity */
+            quantity: number;
+            /**
+             * Splitsize
+             * @default 0
+             */
+            splitsize?: number | null;
+            /**
+             * Trigger Price
+             * @default 0
+             */
+            trigger_price?: number | string;
+        };
+        /** LegResult */
+        LegResult: {
+            /** Action */
+            action: string;
+            /** Exchange */
+            exchange?: string | null;
+            /** Leg */
+            leg: number;
+            /** Message */
+            message?: string | null;
+            /** Mode */
+            mode?: ("live" | "analyze") | null;
+            /** Offset */
+            offset: string;
+            /** Option Type */
+            option_type: string;
+            /** Orderid */
+            orderid?: string | null;
+            /** Product */
+            product?: string | null;
+            /** Split Results */
+            split_results?: components["schemas"]["SplitChild"][] | null;
+            /** Split Size */
+            split_size?: number | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "success" | "error";
+            /** Symbol */
+            symbol?: string | null;
+            /** Total Quantity */
+            total_quantity?: number | null;
         };
         /** Liveness */
         Liveness: {
@@ -1426,6 +2428,15 @@ export interface components {
             totp_code?: string | null;
             /** Username */
             username: string;
+        };
+        /** Margin */
+        Margin: {
+            /** Exposure Margin */
+            exposure_margin: number;
+            /** Span Margin */
+            span_margin: number;
+            /** Total Margin Required */
+            total_margin_required: number;
         };
         /** MarginPosition */
         MarginPosition: {
@@ -1458,6 +2469,39 @@ export interface components {
             /** Positions */
             positions: components["schemas"]["MarginPosition"][];
         };
+        /** MarginResponse */
+        MarginResponse: {
+            data: components["schemas"]["Margin"];
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
+        };
+        /** MaxPainResponse */
+        MaxPainResponse: {
+            /** Atm Strike */
+            atm_strike: number;
+            /** Data */
+            data: components["schemas"]["PainRow"][];
+            /** Days To Expiry */
+            days_to_expiry: number;
+            /** Expiry Date */
+            expiry_date: string;
+            /** Forward Price */
+            forward_price: number;
+            /** Max Pain Strike */
+            max_pain_strike: number;
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
+            /** Underlying */
+            underlying: string;
+            /** Underlying Ltp */
+            underlying_ltp: number;
+        };
         /** ModifyOrderRequest */
         ModifyOrderRequest: {
             action: components["schemas"]["Action"];
@@ -1484,6 +2528,65 @@ export interface components {
             /** Trigger Price */
             trigger_price: number | string;
         };
+        /** MultiOptionGreeksRequest */
+        MultiOptionGreeksRequest: {
+            /**
+             * Apikey
+             * @description Your Algogate/OpenAlgo API key
+             */
+            apikey: string;
+            /** Expiry Time */
+            expiry_time?: string | null;
+            /** Interest Rate */
+            interest_rate?: number | string | null;
+            /** Symbols */
+            symbols: components["schemas"]["GreeksSymbol"][];
+        };
+        /** MultiOptionGreeksResponse */
+        MultiOptionGreeksResponse: {
+            /** Data */
+            data: components["schemas"]["GreeksItemResult"][];
+            /** Message */
+            message?: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "success" | "partial" | "error";
+            summary: components["schemas"]["GreeksSummary"];
+        };
+        /**
+         * MultiQuoteResult
+         * @description `data` for a quoted symbol, `error` for one that is unknown or that the broker skipped.
+         */
+        MultiQuoteResult: {
+            data?: components["schemas"]["QuoteData"] | null;
+            /** Error */
+            error?: string | null;
+            /** Exchange */
+            exchange: string;
+            /** Symbol */
+            symbol: string;
+        };
+        /**
+         * MultiQuotesErrorResponse
+         * @description 400 when no symbol of the request is in the master contract.
+         */
+        MultiQuotesErrorResponse: {
+            /** Invalid Symbols */
+            invalid_symbols?: components["schemas"]["InvalidSymbol"][] | null;
+            /** Message */
+            message: string | {
+                [key: string]: unknown;
+            };
+            /** Mode */
+            mode?: "analyze" | null;
+            /**
+             * Status
+             * @constant
+             */
+            status: "error";
+        };
         /** MultiQuotesRequest */
         MultiQuotesRequest: {
             /**
@@ -1493,6 +2596,16 @@ export interface components {
             apikey: string;
             /** Symbols */
             symbols: components["schemas"]["SymbolExchange"][];
+        };
+        /** MultiQuotesResponse */
+        MultiQuotesResponse: {
+            /** Results */
+            results: components["schemas"]["MultiQuoteResult"][];
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
         };
         /** NewUserBody */
         NewUserBody: {
@@ -1505,6 +2618,49 @@ export interface components {
             password: string;
             /** Username */
             username: string;
+        };
+        /** OIProfileResponse */
+        OIProfileResponse: {
+            /** Atm Strike */
+            atm_strike: number;
+            /** Data */
+            data: components["schemas"]["OIRow"][];
+            /** Days To Expiry */
+            days_to_expiry: number;
+            /** Expiry Date */
+            expiry_date: string;
+            /** Forward Price */
+            forward_price: number;
+            /** Pcr Oi */
+            pcr_oi: number | null;
+            /** Pcr Volume */
+            pcr_volume: number | null;
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
+            /** Total Ce Oi */
+            total_ce_oi: number;
+            /** Total Pe Oi */
+            total_pe_oi: number;
+            /** Underlying */
+            underlying: string;
+            /** Underlying Ltp */
+            underlying_ltp: number;
+        };
+        /** OIRow */
+        OIRow: {
+            /** Ce Oi */
+            ce_oi: number;
+            /** Ce Volume */
+            ce_volume: number;
+            /** Pe Oi */
+            pe_oi: number;
+            /** Pe Volume */
+            pe_volume: number;
+            /** Strike */
+            strike: number;
         };
         /** OpenPositionRequest */
         OpenPositionRequest: {
@@ -1521,6 +2677,303 @@ export interface components {
             /** Symbol */
             symbol: string;
         };
+        /** OpenPositionResponse */
+        OpenPositionResponse: {
+            /** Mode */
+            mode?: "analyze" | null;
+            /** Quantity */
+            quantity: number;
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
+        };
+        /** OptionChainRequest */
+        OptionChainRequest: {
+            /**
+             * Apikey
+             * @description Your Algogate/OpenAlgo API key
+             */
+            apikey: string;
+            exchange: components["schemas"]["Exchange"];
+            /** Expiry Date */
+            expiry_date: string;
+            /** Interest Rate */
+            interest_rate?: number | string | null;
+            /** Strike Count */
+            strike_count?: number | null;
+            /** Underlying */
+            underlying: string;
+            /**
+             * With Greeks
+             * @default false
+             */
+            with_greeks?: boolean;
+        };
+        /** OptionChainResponse */
+        OptionChainResponse: {
+            /** Atm Strike */
+            atm_strike: number;
+            /** Chain */
+            chain: components["schemas"]["ChainRow"][];
+            /** Expiry Date */
+            expiry_date: string;
+            /** Expiry Ts */
+            expiry_ts: number;
+            /** Forward Price */
+            forward_price: number | null;
+            /** Greeks Included */
+            greeks_included: boolean;
+            /** Quotes Included */
+            quotes_included: boolean;
+            /** Server Ts */
+            server_ts: number;
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
+            /** Underlying */
+            underlying: string;
+            /** Underlying Exchange */
+            underlying_exchange: string;
+            /** Underlying Ltp */
+            underlying_ltp: number;
+            /** Underlying Prev Close */
+            underlying_prev_close: number;
+            /** Underlying Symbol */
+            underlying_symbol: string;
+        };
+        /** OptionGreeksRequest */
+        OptionGreeksRequest: {
+            /**
+             * Apikey
+             * @description Your Algogate/OpenAlgo API key
+             */
+            apikey: string;
+            exchange: components["schemas"]["FnoExchange"];
+            /** Expiry Time */
+            expiry_time?: string | null;
+            /** Forward Price */
+            forward_price?: number | string | null;
+            /** Interest Rate */
+            interest_rate?: number | string | null;
+            /** Symbol */
+            symbol: string;
+            underlying_exchange?: components["schemas"]["Exchange"] | null;
+            /** Underlying Symbol */
+            underlying_symbol?: string | null;
+        };
+        /** OptionGreeksResponse */
+        OptionGreeksResponse: {
+            /** Days To Expiry */
+            days_to_expiry: number;
+            /** Exchange */
+            exchange: string;
+            /** Expiry Date */
+            expiry_date: string;
+            greeks: components["schemas"]["GreekValues"];
+            /** Implied Volatility */
+            implied_volatility: number;
+            /** Interest Rate */
+            interest_rate: number;
+            /** Intrinsic Value */
+            intrinsic_value?: number | null;
+            /** Note */
+            note?: string | null;
+            /** Option Price */
+            option_price: number;
+            /** Option Type */
+            option_type: string;
+            /** Spot Price */
+            spot_price: number;
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
+            /** Strike */
+            strike: number;
+            /** Symbol */
+            symbol: string;
+            /** Time Value */
+            time_value?: number | null;
+            /** Underlying */
+            underlying: string;
+        };
+        /** OptionSymbolResponse */
+        OptionSymbolResponse: {
+            /** Exchange */
+            exchange: string;
+            /** Freeze Qty */
+            freeze_qty: number;
+            /** Lotsize */
+            lotsize: number;
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
+            /** Symbol */
+            symbol: string;
+            /** Tick Size */
+            tick_size: number;
+            /** Underlying Ltp */
+            underlying_ltp: number;
+        };
+        /**
+         * OptionsErrorResponse
+         * @description Options endpoints: validation errors are `message: "Validation error"` plus `errors`.
+         */
+        OptionsErrorResponse: {
+            /** Errors */
+            errors?: {
+                [key: string]: unknown;
+            } | null;
+            /** Message */
+            message: string;
+            /**
+             * Status
+             * @constant
+             */
+            status: "error";
+        };
+        /** OptionsMultiOrderRequest */
+        OptionsMultiOrderRequest: {
+            /**
+             * Apikey
+             * @description Your Algogate/OpenAlgo API key
+             */
+            apikey: string;
+            exchange: components["schemas"]["Exchange"];
+            /** Expiry Date */
+            expiry_date?: string | null;
+            /** Legs */
+            legs: components["schemas"]["Leg"][];
+            /** Strategy */
+            strategy: string;
+            /** Strike Int */
+            strike_int?: number | null;
+            /** Underlying */
+            underlying: string;
+        };
+        /** OptionsMultiOrderResponse */
+        OptionsMultiOrderResponse: {
+            /** Mode */
+            mode?: "analyze" | null;
+            /** Results */
+            results: components["schemas"]["LegResult"][];
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
+            /** Underlying */
+            underlying: string;
+            /** Underlying Ltp */
+            underlying_ltp: number;
+        };
+        /** OptionsOrderRequest */
+        OptionsOrderRequest: {
+            action: components["schemas"]["Action"];
+            /**
+             * Apikey
+             * @description Your Algogate/OpenAlgo API key
+             */
+            apikey: string;
+            /**
+             * Disclosed Quantity
+             * @default 0
+             */
+            disclosed_quantity?: number;
+            exchange: components["schemas"]["Exchange"];
+            /** Expiry Date */
+            expiry_date?: string | null;
+            /** Offset */
+            offset: string;
+            /** Option Type */
+            option_type: string;
+            /**
+             * Price
+             * @default 0
+             */
+            price?: number | string;
+            /** @default MARKET */
+            pricetype?: components["schemas"]["PriceType"];
+            /** @default MIS */
+            product?: components["schemas"]["OptionsProduct"];
+            /** Quantity */
+            quantity: number;
+            /**
+             * Splitsize
+             * @default 0
+             */
+            splitsize?: number | null;
+            /** Strategy */
+            strategy: string;
+            /** Strike Int */
+            strike_int?: number | null;
+            /**
+             * Trigger Price
+             * @default 0
+             */
+            trigger_price?: number | string;
+            /** Underlying */
+            underlying: string;
+        };
+        /** OptionsOrderResponse */
+        OptionsOrderResponse: {
+            /** Exchange */
+            exchange: string;
+            /** Mode */
+            mode?: "analyze" | null;
+            /** Offset */
+            offset: string;
+            /** Option Type */
+            option_type: string;
+            /** Orderid */
+            orderid?: string | null;
+            /** Results */
+            results?: components["schemas"]["SplitChild"][] | null;
+            /** Split Size */
+            split_size?: number | null;
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
+            /** Symbol */
+            symbol: string;
+            /** Total Quantity */
+            total_quantity?: number | null;
+            /** Underlying */
+            underlying: string;
+            /** Underlying Ltp */
+            underlying_ltp: number;
+        };
+        /**
+         * OptionsProduct
+         * @enum {string}
+         */
+        OptionsProduct: "MIS" | "NRML";
+        /** OrderBook */
+        OrderBook: {
+            /** Orders */
+            orders: components["schemas"]["OrderItem"][];
+            statistics: components["schemas"]["OrderStatistics"];
+        };
+        /** OrderBookResponse */
+        OrderBookResponse: {
+            data: components["schemas"]["OrderBook"];
+            /** Mode */
+            mode?: "analyze" | null;
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
+        };
         /** OrderIdRequest */
         OrderIdRequest: {
             /**
@@ -1532,6 +2985,138 @@ export interface components {
             orderid: string;
             /** Strategy */
             strategy: string;
+        };
+        /**
+         * OrderIdResponse
+         * @description placeorder, modifyorder, cancelorder; analyzer mode adds a `message` to modify/cancel.
+         */
+        OrderIdResponse: {
+            /** Message */
+            message?: string | null;
+            /** Mode */
+            mode?: "analyze" | null;
+            /** Orderid */
+            orderid: string;
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
+        };
+        /**
+         * OrderItem
+         * @description An order-book row (§4.3); the analyzer's rows add the optional columns.
+         */
+        OrderItem: {
+            /** Action */
+            action: string;
+            /** Average Price */
+            average_price?: number | null;
+            /** Exchange */
+            exchange: string;
+            /** Filled Quantity */
+            filled_quantity?: number | null;
+            /** Order Status */
+            order_status: string;
+            /** Orderid */
+            orderid: string;
+            /** Pending Quantity */
+            pending_quantity?: number | null;
+            /** Price */
+            price: number;
+            /** Pricetype */
+            pricetype: string;
+            /** Product */
+            product: string;
+            /** Quantity */
+            quantity: number;
+            /** Rejection Reason */
+            rejection_reason?: string | null;
+            /** Strategy */
+            strategy?: string | null;
+            /** Symbol */
+            symbol: string;
+            /** Timestamp */
+            timestamp: string;
+            /** Trigger Price */
+            trigger_price: number;
+        };
+        /** OrderStatistics */
+        OrderStatistics: {
+            /** Total Buy Orders */
+            total_buy_orders: number;
+            /** Total Completed Orders */
+            total_completed_orders: number;
+            /** Total Open Orders */
+            total_open_orders: number;
+            /** Total Rejected Orders */
+            total_rejected_orders: number;
+            /** Total Sell Orders */
+            total_sell_orders: number;
+            /** Total Trigger Pending Orders */
+            total_trigger_pending_orders?: number | null;
+        };
+        /** OrderStatusItem */
+        OrderStatusItem: {
+            /** Action */
+            action: string;
+            /** Average Price */
+            average_price: number;
+            /** Exchange */
+            exchange: string;
+            /** Filled Quantity */
+            filled_quantity?: number | null;
+            /** Order Status */
+            order_status: string;
+            /** Orderid */
+            orderid: string;
+            /** Pending Quantity */
+            pending_quantity?: number | null;
+            /** Price */
+            price: number;
+            /** Pricetype */
+            pricetype: string;
+            /** Product */
+            product: string;
+            /** Quantity */
+            quantity: number;
+            /** Rejection Reason */
+            rejection_reason?: string | null;
+            /** Strategy */
+            strategy?: string | null;
+            /** Symbol */
+            symbol: string;
+            /** Timestamp */
+            timestamp: string;
+            /** Trigger Price */
+            trigger_price: number;
+        };
+        /** OrderStatusResponse */
+        OrderStatusResponse: {
+            data: components["schemas"]["OrderStatusItem"];
+            /** Mode */
+            mode?: "analyze" | null;
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
+        };
+        /** PainRow */
+        PainRow: {
+            /** Strike */
+            strike: number;
+            /** Total Pain */
+            total_pain: number | null;
+        };
+        /** PingResponse */
+        PingResponse: {
+            data: components["schemas"]["Pong"];
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
         };
         /** PlaceOrderBody */
         PlaceOrderBody: {
@@ -1606,6 +3191,66 @@ export interface components {
              */
             underlying_ltp?: number | string | null;
         };
+        /** Pong */
+        Pong: {
+            /** Broker */
+            broker: string;
+            /**
+             * Message
+             * @constant
+             */
+            message: "pong";
+        };
+        /** PositionBookResponse */
+        PositionBookResponse: {
+            /** Data */
+            data: components["schemas"]["PositionItem"][];
+            /** Mode */
+            mode?: "analyze" | null;
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
+            /** Total Pnl */
+            total_pnl?: number | null;
+            /** Total Pnl Today */
+            total_pnl_today?: number | null;
+            /** Total Today Realized Pnl */
+            total_today_realized_pnl?: number | null;
+            /** Total Unrealized Pnl */
+            total_unrealized_pnl?: number | null;
+        };
+        /**
+         * PositionItem
+         * @description `average_price` is a 2-decimal string from live brokers, a number in analyzer mode.
+         */
+        PositionItem: {
+            /** Average Price */
+            average_price: string | number;
+            /** Exchange */
+            exchange: string;
+            /** Lot Size */
+            lot_size?: number | null;
+            /** Ltp */
+            ltp: number;
+            /** Pnl */
+            pnl: number;
+            /** Pnlpercent */
+            pnlpercent?: number | null;
+            /** Product */
+            product: string;
+            /** Quantity */
+            quantity: number;
+            /** Symbol */
+            symbol: string;
+            /** Today Realized Pnl */
+            today_realized_pnl?: number | null;
+            /** Total Pnl Today */
+            total_pnl_today?: number | null;
+            /** Unrealized Pnl */
+            unrealized_pnl?: number | null;
+        };
         /**
          * PriceType
          * @enum {string}
@@ -1616,6 +3261,36 @@ export interface components {
          * @enum {string}
          */
         Product: "CNC" | "NRML" | "MIS";
+        /** QuoteData */
+        QuoteData: {
+            /** Ask */
+            ask: number;
+            /** Bid */
+            bid: number;
+            /** High */
+            high: number;
+            /** Low */
+            low: number;
+            /** Ltp */
+            ltp: number;
+            /** Oi */
+            oi: number;
+            /** Open */
+            open: number;
+            /** Prev Close */
+            prev_close: number;
+            /** Volume */
+            volume: number;
+        };
+        /** QuotesResponse */
+        QuotesResponse: {
+            data: components["schemas"]["QuoteData"];
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
+        };
         /** Readiness */
         Readiness: {
             /** Components */
@@ -1637,6 +3312,33 @@ export interface components {
             /** Username */
             username: string;
         };
+        /** SearchItem */
+        SearchItem: {
+            /** Brexchange */
+            brexchange: string;
+            /** Brsymbol */
+            brsymbol: string;
+            /** Exchange */
+            exchange: string;
+            /** Expiry */
+            expiry: string;
+            /** Freeze Qty */
+            freeze_qty: number;
+            /** Instrumenttype */
+            instrumenttype: string;
+            /** Lotsize */
+            lotsize: number;
+            /** Name */
+            name: string;
+            /** Strike */
+            strike: number;
+            /** Symbol */
+            symbol: string;
+            /** Tick Size */
+            tick_size: number;
+            /** Token */
+            token: string;
+        };
         /** SearchRequest */
         SearchRequest: {
             /**
@@ -1649,6 +3351,27 @@ export interface components {
             instrumenttype?: string | null;
             /** Query */
             query: string;
+        };
+        /** SearchResponse */
+        SearchResponse: {
+            /** Data */
+            data: components["schemas"]["SearchItem"][];
+            /** Message */
+            message: string;
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
+        };
+        /** SessionWindow */
+        SessionWindow: {
+            /** End Time */
+            end_time: number;
+            /** Exchange */
+            exchange: string;
+            /** Start Time */
+            start_time: number;
         };
         /** SetupBody */
         SetupBody: {
@@ -1694,6 +3417,76 @@ export interface components {
              */
             trigger_price?: number | string;
         };
+        /**
+         * SmartOrderResponse
+         * @description `orderid` when an order was placed, else the no-action `message`.
+         */
+        SmartOrderResponse: {
+            /** Message */
+            message?: string | null;
+            /** Mode */
+            mode?: "analyze" | null;
+            /** Orderid */
+            orderid?: string | null;
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
+        };
+        /** SmileResponse */
+        SmileResponse: {
+            /** Atm Iv */
+            atm_iv: number | null;
+            /** Atm Strike */
+            atm_strike: number;
+            /** Data */
+            data: components["schemas"]["SmileRow"][];
+            /** Days To Expiry */
+            days_to_expiry: number;
+            /** Expiry Date */
+            expiry_date: string;
+            /** Forward Price */
+            forward_price: number;
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
+            /** Underlying */
+            underlying: string;
+            /** Underlying Ltp */
+            underlying_ltp: number;
+        };
+        /** SmileRow */
+        SmileRow: {
+            /** Call Iv */
+            call_iv: number | null;
+            /** Iv */
+            iv: number | null;
+            /** Moneyness */
+            moneyness: number | null;
+            /** Put Iv */
+            put_iv: number | null;
+            /** Strike */
+            strike: number;
+        };
+        /** SplitChild */
+        SplitChild: {
+            /** Message */
+            message?: string | null;
+            /** Order Num */
+            order_num: number;
+            /** Orderid */
+            orderid?: string | null;
+            /** Quantity */
+            quantity: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "success" | "error";
+        };
         /** SplitOrderRequest */
         SplitOrderRequest: {
             action: components["schemas"]["Action"];
@@ -1731,6 +3524,70 @@ export interface components {
              */
             trigger_price?: number | string;
         };
+        /** SplitOrderResponse */
+        SplitOrderResponse: {
+            /** Mode */
+            mode?: "analyze" | null;
+            /** Results */
+            results: components["schemas"]["SplitResult"][];
+            /** Split Size */
+            split_size: number;
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
+            /** Total Quantity */
+            total_quantity: number;
+        };
+        /** SplitResult */
+        SplitResult: {
+            /** Message */
+            message?: string | null;
+            /** Order Num */
+            order_num: number;
+            /** Orderid */
+            orderid?: string | null;
+            /** Quantity */
+            quantity: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "success" | "error";
+        };
+        /** StraddleResponse */
+        StraddleResponse: {
+            /** Atm Strike */
+            atm_strike: number;
+            /** Ce Ltp */
+            ce_ltp: number;
+            /** Days To Expiry */
+            days_to_expiry: number;
+            /** Expiry Date */
+            expiry_date: string;
+            /** Forward Price */
+            forward_price: number;
+            /** Implied Move Percent */
+            implied_move_percent: number | null;
+            /** Lower Breakeven */
+            lower_breakeven: number | null;
+            /** Pe Ltp */
+            pe_ltp: number;
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
+            /** Straddle Price */
+            straddle_price: number | null;
+            /** Underlying */
+            underlying: string;
+            /** Underlying Ltp */
+            underlying_ltp: number;
+            /** Upper Breakeven */
+            upper_breakeven: number | null;
+        };
         /** StrategyRequest */
         StrategyRequest: {
             /**
@@ -1741,11 +3598,107 @@ export interface components {
             /** Strategy */
             strategy: string;
         };
+        /** SurfaceRequest */
+        SurfaceRequest: {
+            /**
+             * Apikey
+             * @description Your Algogate/OpenAlgo API key
+             */
+            apikey: string;
+            exchange: components["schemas"]["Exchange"];
+            /**
+             * Expiries
+             * @default 4
+             */
+            expiries?: number;
+            /** Expiry Date */
+            expiry_date?: string | null;
+            /** Interest Rate */
+            interest_rate?: number | string | null;
+            /**
+             * Strike Count
+             * @default 20
+             */
+            strike_count?: number | null;
+            /** Underlying */
+            underlying: string;
+        };
         /** SymbolExchange */
         SymbolExchange: {
             exchange: components["schemas"]["Exchange"];
             /** Symbol */
             symbol: string;
+        };
+        /** SymbolItem */
+        SymbolItem: {
+            /** Brexchange */
+            brexchange: string;
+            /** Brsymbol */
+            brsymbol: string;
+            /** Exchange */
+            exchange: string;
+            /** Expiry */
+            expiry: string;
+            /** Freeze Qty */
+            freeze_qty: number;
+            /** Id */
+            id: number;
+            /** Instrumenttype */
+            instrumenttype: string;
+            /** Lotsize */
+            lotsize: number;
+            /** Name */
+            name: string;
+            /** Strike */
+            strike: number;
+            /** Symbol */
+            symbol: string;
+            /** Tick Size */
+            tick_size: number;
+            /** Token */
+            token: string;
+        };
+        /** SymbolPnl */
+        SymbolPnl: {
+            /** Exchange */
+            exchange: string;
+            /** Pnl */
+            pnl: number;
+            /** Product */
+            product: string;
+            /** Quantity */
+            quantity: number;
+            /** Symbol */
+            symbol: string;
+            /** Today Realized Pnl */
+            today_realized_pnl: number;
+            /** Total Pnl Today */
+            total_pnl_today: number;
+            /** Unrealized Pnl */
+            unrealized_pnl: number;
+        };
+        /** SymbolPnlResponse */
+        SymbolPnlResponse: {
+            /** Data */
+            data: components["schemas"]["SymbolPnl"][];
+            /**
+             * Mode
+             * @constant
+             */
+            mode: "analyze";
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
+            /** Total Pnl */
+            total_pnl?: number | null;
+            /** Total Pnl Today */
+            total_pnl_today?: number | null;
+            /** Total Today Realized Pnl */
+            total_today_realized_pnl?: number | null;
+            /** Total Unrealized Pnl */
+            total_unrealized_pnl?: number | null;
         };
         /** SymbolRequest */
         SymbolRequest: {
@@ -1758,6 +3711,46 @@ export interface components {
             /** Symbol */
             symbol: string;
         };
+        /** SymbolResponse */
+        SymbolResponse: {
+            data: components["schemas"]["SymbolItem"];
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
+        };
+        /** SyntheticFutureRequest */
+        SyntheticFutureRequest: {
+            /**
+             * Apikey
+             * @description Your Algogate/OpenAlgo API key
+             */
+            apikey: string;
+            exchange: components["schemas"]["Exchange"];
+            /** Expiry Date */
+            expiry_date: string;
+            /** Underlying */
+            underlying: string;
+        };
+        /** SyntheticFutureResponse */
+        SyntheticFutureResponse: {
+            /** Atm Strike */
+            atm_strike: number;
+            /** Expiry */
+            expiry: string;
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
+            /** Synthetic Future Price */
+            synthetic_future_price: number;
+            /** Underlying */
+            underlying: string;
+            /** Underlying Ltp */
+            underlying_ltp: number;
+        };
         /** TimingsRequest */
         TimingsRequest: {
             /**
@@ -1768,10 +3761,59 @@ export interface components {
             /** Date */
             date: string;
         };
+        /** TimingsResponse */
+        TimingsResponse: {
+            /** Data */
+            data: components["schemas"]["SessionWindow"][];
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
+        };
         /** TotpCodeBody */
         TotpCodeBody: {
             /** Code */
             code: string;
+        };
+        /** TradeBookResponse */
+        TradeBookResponse: {
+            /** Data */
+            data: components["schemas"]["TradeItem"][];
+            /** Mode */
+            mode?: "analyze" | null;
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
+        };
+        /** TradeItem */
+        TradeItem: {
+            /** Action */
+            action: string;
+            /** Average Price */
+            average_price: number;
+            /** Exchange */
+            exchange: string;
+            /** Orderid */
+            orderid: string;
+            /** Price */
+            price?: number | null;
+            /** Product */
+            product: string;
+            /** Quantity */
+            quantity: number;
+            /** Strategy */
+            strategy?: string | null;
+            /** Symbol */
+            symbol: string;
+            /** Timestamp */
+            timestamp: string;
+            /** Trade Value */
+            trade_value: number;
+            /** Tradeid */
+            tradeid?: string | null;
         };
         /** UserActiveBody */
         UserActiveBody: {
@@ -1790,6 +3832,36 @@ export interface components {
             msg: string;
             /** Error Type */
             type: string;
+        };
+        /** VolSurfaceResponse */
+        VolSurfaceResponse: {
+            /** Days To Expiry */
+            days_to_expiry: number[];
+            /** Expiries */
+            expiries: string[];
+            /** Iv */
+            iv: (number | null)[][];
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
+            /** Strikes */
+            strikes: number[];
+            /** Underlying */
+            underlying: string;
+            /** Underlying Ltp */
+            underlying_ltp: number;
+        };
+        /** WatchlistBody */
+        WatchlistBody: {
+            /**
+             * Items
+             * @default []
+             */
+            items?: components["schemas"]["Item"][];
+            /** Name */
+            name: string;
         };
     };
     responses: never;
@@ -1813,15 +3885,40 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AnalyzerResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Validation Error */
@@ -1831,6 +3928,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded (with Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -1848,15 +3963,40 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AnalyzerResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Validation Error */
@@ -1866,6 +4006,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded (with Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -1883,15 +4041,40 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["BasketOrderResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Validation Error */
@@ -1901,6 +4084,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded (with Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -1918,15 +4119,40 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CancelAllResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Validation Error */
@@ -1936,6 +4162,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded (with Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -1953,15 +4197,40 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["OrderIdResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Validation Error */
@@ -1971,6 +4240,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded (with Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -1988,15 +4275,40 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ClosePositionResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Validation Error */
@@ -2006,6 +4318,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded (with Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -2023,15 +4353,40 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["DepthResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
                 };
             };
             /** @description Validation Error */
@@ -2041,6 +4396,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded (with Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
                 };
             };
         };
@@ -2058,15 +4431,40 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ExpiryResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
                 };
             };
             /** @description Validation Error */
@@ -2076,6 +4474,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
                 };
             };
         };
@@ -2093,15 +4500,40 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["FundsResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
                 };
             };
             /** @description Validation Error */
@@ -2111,6 +4543,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded (with Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
                 };
             };
         };
@@ -2128,15 +4578,40 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["HistoryResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
                 };
             };
             /** @description Validation Error */
@@ -2146,6 +4621,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded (with Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
                 };
             };
         };
@@ -2163,15 +4656,40 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["HoldingsResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
                 };
             };
             /** @description Validation Error */
@@ -2181,6 +4699,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded (with Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
                 };
             };
         };
@@ -2198,13 +4734,41 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["InstrumentsResponse"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
                 };
             };
             /** @description Validation Error */
@@ -2214,6 +4778,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
                 };
             };
         };
@@ -2231,15 +4804,40 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["IntervalsResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
                 };
             };
             /** @description Validation Error */
@@ -2249,6 +4847,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
                 };
             };
         };
@@ -2266,15 +4873,40 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["MarginResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Validation Error */
@@ -2284,6 +4916,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded (with Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -2301,15 +4951,31 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["HolidaysResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
                 };
             };
             /** @description Validation Error */
@@ -2319,6 +4985,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
                 };
             };
         };
@@ -2336,15 +5011,31 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["TimingsResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
                 };
             };
             /** @description Validation Error */
@@ -2354,6 +5045,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
                 };
             };
         };
@@ -2371,15 +5071,109 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["OrderIdResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded (with Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    multi_option_greeks_api_v1_multioptiongreeks_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MultiOptionGreeksRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MultiOptionGreeksResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GreeksErrorResponse"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GreeksErrorResponse"];
                 };
             };
             /** @description Validation Error */
@@ -2406,13 +5200,40 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["MultiQuotesResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MultiQuotesErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
                 };
             };
             /** @description Validation Error */
@@ -2422,6 +5243,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded (with Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
                 };
             };
         };
@@ -2439,15 +5278,40 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["OpenPositionResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Validation Error */
@@ -2459,6 +5323,741 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
+            /** @description Rate limit exceeded (with Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    option_chain_api_v1_optionchain_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OptionChainRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionChainResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+        };
+    };
+    option_greeks_api_v1_optiongreeks_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OptionGreeksRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionGreeksResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GreeksErrorResponse"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GreeksErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GreeksErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded (with Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GreeksErrorResponse"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GreeksErrorResponse"];
+                };
+            };
+        };
+    };
+    options_gex_api_v1_options_gex_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnalyticsRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GexResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+        };
+    };
+    options_iv_smile_api_v1_options_ivsmile_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnalyticsRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SmileResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+        };
+    };
+    options_max_pain_api_v1_options_maxpain_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnalyticsRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaxPainResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+        };
+    };
+    options_oi_profile_api_v1_options_oiprofile_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnalyticsRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OIProfileResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+        };
+    };
+    options_straddle_api_v1_options_straddle_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnalyticsRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StraddleResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+        };
+    };
+    options_vol_surface_api_v1_options_volsurface_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SurfaceRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VolSurfaceResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+        };
+    };
+    options_multi_order_api_v1_optionsmultiorder_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OptionsMultiOrderRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsMultiOrderResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded (with Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+        };
+    };
+    options_order_api_v1_optionsorder_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OptionsOrderRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsOrderResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded (with Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
         };
     };
     optionsymbol_api_v1_optionsymbol_post: {
@@ -2468,15 +6067,74 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Apikey
+                     * @description Your Algogate/OpenAlgo API key
+                     */
+                    apikey: string;
+                    exchange: components["schemas"]["Exchange"];
+                    /** Expiry Date */
+                    expiry_date?: string | null;
+                    /** Offset */
+                    offset: string;
+                    /** Option Type */
+                    option_type: string;
+                    /** Strategy */
+                    strategy?: string | null;
+                    /** Strike Int */
+                    strike_int?: number | null;
+                    /** Underlying */
+                    underlying: string;
+                };
+            };
+        };
         responses: {
-            /** @description Successful Response */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["OptionSymbolResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
                 };
             };
         };
@@ -2494,15 +6152,40 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["OrderBookResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
                 };
             };
             /** @description Validation Error */
@@ -2512,6 +6195,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded (with Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
                 };
             };
         };
@@ -2529,15 +6230,40 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["OrderStatusResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Validation Error */
@@ -2547,6 +6273,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded (with Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -2564,15 +6308,40 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["PingResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
                 };
             };
             /** @description Validation Error */
@@ -2582,6 +6351,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded (with Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
                 };
             };
         };
@@ -2599,15 +6386,40 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["OrderIdResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Validation Error */
@@ -2617,6 +6429,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded (with Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -2634,15 +6464,40 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["SmartOrderResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Validation Error */
@@ -2654,6 +6509,24 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
+            /** @description Rate limit exceeded (with Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     pnl_symbols_api_v1_pnl_symbols_post: {
@@ -2663,17 +6536,70 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Apikey
+                     * @description Your Algogate/OpenAlgo API key
+                     */
+                    apikey: string;
+                };
+            };
+        };
         responses: {
-            /** @description Successful Response */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["SymbolPnlResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Rate limit exceeded (with Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
                 };
             };
         };
@@ -2691,15 +6617,40 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["PositionBookResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
                 };
             };
             /** @description Validation Error */
@@ -2709,6 +6660,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded (with Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
                 };
             };
         };
@@ -2726,15 +6695,40 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["QuotesResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
                 };
             };
             /** @description Validation Error */
@@ -2744,6 +6738,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded (with Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
                 };
             };
         };
@@ -2761,15 +6773,40 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["SearchResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
                 };
             };
             /** @description Validation Error */
@@ -2779,6 +6816,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
                 };
             };
         };
@@ -2796,15 +6842,40 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["SplitOrderResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Validation Error */
@@ -2814,6 +6885,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded (with Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -2831,15 +6920,40 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["SymbolResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
                 };
             };
             /** @description Validation Error */
@@ -2849,6 +6963,84 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+        };
+    };
+    synthetic_future_api_v1_syntheticfuture_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SyntheticFutureRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyntheticFutureResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
                 };
             };
         };
@@ -2874,13 +7066,41 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["HistoryResponse"];
+                    "text/plain": string;
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
                 };
             };
             /** @description Validation Error */
@@ -2890,6 +7110,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded (with Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
                 };
             };
         };
@@ -2907,15 +7145,40 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["TradeBookResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
                 };
             };
             /** @description Validation Error */
@@ -2925,6 +7188,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded (with Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
                 };
             };
         };
@@ -3647,11 +7928,83 @@ export interface operations {
             };
         };
     };
+    history_web_market_history_get: {
+        parameters: {
+            query: {
+                exchange: string;
+                symbol: string;
+                interval: "1s" | "5s" | "10s" | "15s" | "30s" | "45s" | "1m" | "2m" | "3m" | "5m" | "10m" | "15m" | "20m" | "30m" | "1h" | "2h" | "3h" | "4h" | "D" | "W" | "M" | "Q" | "Y";
+                start_date: string;
+                end_date: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     quotes_web_market_quotes_get: {
         parameters: {
             query: {
                 /** @description EXCHANGE:SYMBOL,… */
                 symbols: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    search_web_market_search_get: {
+        parameters: {
+            query: {
+                query: string;
+                exchange?: string | null;
+                limit?: number;
             };
             header?: never;
             path?: never;
@@ -3716,6 +8069,28 @@ export interface operations {
             };
         };
     };
+    reset_paper_capital_web_trading_analyzer_reset_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
     choose_broker_web_trading_broker_put: {
         parameters: {
             query?: never;
@@ -3752,6 +8127,28 @@ export interface operations {
         };
     };
     broker_session_web_trading_broker_session_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    brokers_web_trading_brokers_get: {
         parameters: {
             query?: never;
             header?: never;
@@ -4085,6 +8482,133 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+        };
+    };
+    list_watchlists_web_watchlists_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    create_watchlist_web_watchlists_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WatchlistBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    replace_watchlist_web_watchlists__watchlist_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                watchlist_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WatchlistBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_watchlist_web_watchlists__watchlist_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                watchlist_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

@@ -16,8 +16,8 @@ export const statusQuery = queryOptions({
       broker_connected: session.state === 'connected',
       broker_state: session.message || session.state,
       analyzer_mode: profile.analyze_mode,
-      market_open: null,
-      market_message: '',
+      market_open: typeof profile.market_open === 'boolean' ? profile.market_open : null,
+      market_message: profile.market_message ?? '',
     };
   },
   refetchInterval: 30_000,
