@@ -22,6 +22,7 @@ class Caller:
 async def authorize(request: Request, apikey: str) -> Caller:
     user = await authenticate_api_key(request, apikey)
     gateway = await request.app.state.gateways.for_user(user)
+    request.state.trading_mode = "analyze" if gateway.analyze else "live"  # the API log's analyzer view
     return Caller(user, gateway)
 
 

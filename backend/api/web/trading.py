@@ -26,6 +26,7 @@ from backend.api.v1.schemas import OrderFields
 from backend.core.clock import now_ist
 from backend.core.errors import AppError
 from backend.domains.symbols.schemas import search_row
+from backend.domains.trading import analyzer_log
 from backend.domains.trading.gateway import SIMULATOR, Gateway
 from backend.domains.trading.service import get_profile, set_analyze_mode, set_broker
 from brokers.common.calendar import default_calendar
@@ -81,6 +82,14 @@ async def brokers(request: Request, caller: WebUser) -> dict[str, Any]:
     return {"status": "success", "data": [
         {"name": m.name, "display_name": m.display_name, "auth_type": str(m.auth_type), "family": m.family}
         for m in sorted(manifests.values(), key=lambda m: m.display_name)]}
+
+
+@router.get("/analyzer/log")
+async def analyzer_requests(request: Request, caller: WebUser,
+                            limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict[str, Any]:
+    """The caller's API requests made in analyzer mode, newest first."""
+    await request.app.state.log_writer.flush()  # include what is still queued
+    return {"status": "success", "data": await analyzer_log.recent(request.app.state.db, caller.id, limit)}
 
 
 @router.post("/analyzer/reset")

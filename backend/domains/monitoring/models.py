@@ -39,6 +39,7 @@ class ApiLog(LogBase):
     path: Mapped[str] = mapped_column(String(512))
     status: Mapped[int] = mapped_column(Integer)
     duration_ms: Mapped[float] = mapped_column(Float)
+    mode: Mapped[str] = mapped_column(String(8), default="", index=True)  # "analyze" | "live" | "" (no gateway)
     request_body: Mapped[str] = mapped_column(Text, default="")  # redacted
     response_body: Mapped[str] = mapped_column(Text, default="")  # redacted
     request_id: Mapped[str] = mapped_column(String(64), default="")

@@ -72,8 +72,9 @@ class TrafficLogMiddleware:
             "status": status, "duration_ms": duration_ms, "user_id": user_id, "request_id": request_id,
         })
         if is_api:
+            mode = (scope.get("state") or {}).get("trading_mode", "")  # set by the API's gateway lookup
             self.writer.submit("api", {
-                "created_at": now, "user_id": user_id, "client_ip": ip, "path": path, "status": status,
+                "created_at": now, "user_id": user_id, "client_ip": ip, "path": path, "status": status, "mode": mode,
                 "duration_ms": duration_ms, "request_id": request_id,
                 "request_body": b"".join(request_chunks)[:MAX_CAPTURE_BYTES],
                 "response_body": b"".join(response_chunks)[:MAX_CAPTURE_BYTES],

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from contextlib import AsyncExitStack
+from functools import partial
 
 from fastapi import FastAPI
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from backend.core.background import BackgroundTasks
 from backend.core.db import Database
@@ -15,6 +16,7 @@ from backend.domains.accounts.models import User
 from backend.domains.brokers.sessions import BrokerSessions
 from backend.domains.sandbox.service import SandboxService
 from backend.domains.sandbox.tasks import SandboxJobs
+from backend.domains.trading import analyzer_log
 from backend.domains.trading.events import OrderEventPublisher
 from backend.domains.trading.gateway import SIMULATOR, GatewayResolver
 from backend.domains.trading.market_feed import PaperMarketFeed
@@ -46,7 +48,7 @@ async def start_trading(app: FastAPI, settings: Settings, db: Database, stack: A
         db=db, default_broker=default_broker, simulator_data=market, sandbox=sandbox,
         sessions=app.state.broker_sessions, plugins=app.state.brokers.plugins,
         latency=getattr(app.state, "latency", None))
-    app.state.analyzer_log_count = _analyzer_log_counter(db)
+    app.state.analyzer_log_count = partial(analyzer_log.count, db)
 
 
 def schedule_trading_jobs(app: FastAPI, scheduler: Scheduler) -> None:
@@ -71,18 +73,3 @@ def schedule_trading_jobs(app: FastAPI, scheduler: Scheduler) -> None:
 
     scheduler.aps.add_job(expire_broker_sessions, "interval", minutes=1, id="expire_broker_sessions",
                           replace_existing=True, max_instances=1, coalesce=True)
-
-
-def _analyzer_log_counter(db: Database):
-    async def count(user_id: int) -> int:
-        from backend.domains.monitoring.models import ApiLog
-
-        mode_column = getattr(ApiLog, "mode", None)
-        if mode_column is None:
-            return 0
-        async with db.log_sessions() as session:
-            return int(await session.scalar(
-                select(func.count()).select_from(ApiLog).where(ApiLog.user_id == user_id, mode_column == "analyze"))
-                or 0)
-
-    return count

@@ -73,3 +73,27 @@ class TestMarketRoutes:
         funds = (await web_client.post("/web/trading/analyzer/reset")).json()["data"]
         assert funds["availablecash"] == 10_000_000.0
         assert (await web_client.get("/web/trading/positions")).json()["data"] == []
+
+
+class TestAnalyzerLog:
+    async def test_analyzer_requests_are_logged_for_their_owner(self, app, client):
+        _, key = await make_user(app, "analyst")
+        await client.post("/api/v1/placeorder", json={"apikey": key, "strategy": "s", "symbol": "SBIN",
+                                                      "exchange": "NSE", "action": "BUY", "quantity": "1"})  # live
+        await client.post("/api/v1/analyzer/toggle", json={"apikey": key, "mode": True})
+        await client.post("/api/v1/placeorder", json={"apikey": key, "strategy": "s", "symbol": "INFY",
+                                                      "exchange": "NSE", "action": "BUY", "quantity": "2"})
+        await client.post("/api/v1/placeorder", json={"apikey": key, "strategy": "s", "symbol": "NOPE",
+                                                      "exchange": "NSE", "action": "BUY", "quantity": "2"})
+        await sign_in(client, "analyst")
+        log = (await client.get("/web/trading/analyzer/log")).json()["data"]
+        assert [(e["api_type"], e["symbol"], e["status"]) for e in log] == [
+            ("placeorder", "NOPE", "error"), ("placeorder", "INFY", "success")]
+        assert log[1]["quantity"] == "2" and len(log[1]["orderid"]) == 14
+        assert key not in str(log)  # bodies are redacted
+        status = (await client.post("/api/v1/analyzer", json={"apikey": key})).json()["data"]
+        assert status["total_logs"] == 2
+
+    async def test_limit_is_bounded(self, web_client):
+        assert (await web_client.get("/web/trading/analyzer/log", params={"limit": 0})).status_code == 400
+        assert (await web_client.get("/web/trading/analyzer/log")).json()["data"] == []
