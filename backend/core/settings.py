@@ -36,50 +36,61 @@ class Settings(BaseSettings):
     )
 
     # --- server --------------------------------------------------------------------------
-    host: str = "127.0.0.1"
-    port: int = Field(default=5000, ge=0, le=65535)
-    workers: int = Field(default=1, ge=1, le=64)
-    data_dir: Path = Path("data")
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
-    environment: Literal["development", "production", "test"] = "development"
-    max_request_bytes: int = Field(default=1_048_576, ge=1024)
-    shutdown_grace_seconds: float = Field(default=10.0, ge=0)
+    host: str = Field(default="127.0.0.1", description="Interface the HTTP server binds (0.0.0.0 for all).")
+    port: int = Field(default=5000, ge=0, le=65535, description="HTTP port of the API, web app and /ws.")
+    workers: int = Field(default=1, ge=1, le=64, description="Worker processes; more than one wants REDIS_URL.")
+    data_dir: Path = Field(default=Path("data"), description="Where the SQLite files live.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
+        default="INFO", description="Console log level.")
+    environment: Literal["development", "production", "test"] = Field(
+        default="development", description="`test` relaxes rate limits for the test suite.")
+    max_request_bytes: int = Field(default=1_048_576, ge=1024, description="Larger request bodies get 413.")
+    shutdown_grace_seconds: float = Field(default=10.0, ge=0,
+                                          description="On SIGTERM, how long in-flight requests may finish.")
 
     # --- storage -------------------------------------------------------------------------
     database_url: str = Field(default="", description="Empty: SQLite file in DATA_DIR.")
     logs_database_url: str = Field(
         default="", description="Empty: SQLite logs.db in DATA_DIR, or DATABASE_URL for PostgreSQL."
     )
-    db_pool_size: int = Field(default=10, ge=1, le=200)
-    db_echo: bool = False
-    sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
-    auto_migrate: bool = True
-    redis_url: str = ""
+    db_pool_size: int = Field(default=10, ge=1, le=200, description="PostgreSQL connections per worker.")
+    db_echo: bool = Field(default=False, description="Log every SQL statement (debugging only).")
+    sqlite_busy_timeout_ms: int = Field(default=5000, ge=0, description="How long SQLite waits for a lock.")
+    auto_migrate: bool = Field(default=True, description="Apply pending migrations at start.")
+    redis_url: str = Field(default="", description="redis://… : rate limits and the streaming backplane "
+                                                   "across workers and hosts. Empty: in-process.")
 
     # --- brokers ---------------------------------------------------------------------------
     enabled_brokers: str = Field(default="simulator", description="Comma-separated broker names.")
 
     # --- streaming ---------------------------------------------------------------------------
-    websocket_host: str = "127.0.0.1"
-    websocket_port: int = Field(default=8765, ge=0, le=65535)
+    websocket_host: str = Field(default="127.0.0.1", description="Interface of the OpenAlgo feed port.")
+    websocket_port: int = Field(default=8765, ge=0, le=65535,
+        description="Extra port for OpenAlgo feed clients (the SDK's default 8765); 0 turns it off.")
     # Hub tunables (issue 7; documented in docs/streaming.md). OpenAlgo's names where it has one.
     stream_throttle_ms: float = Field(default=50.0, ge=0, le=10_000,
                                       description="Per client and symbol, at most one tick per interval; 0: every tick.")
-    stream_max_subscriptions_per_client: int = Field(default=1000, ge=1)
-    stream_max_clients_per_user: int = Field(default=50, ge=1)
+    stream_max_subscriptions_per_client: int = Field(default=1000, ge=1,
+        description="Symbol subscriptions one feed client may hold.")
+    stream_max_clients_per_user: int = Field(default=50, ge=1, description="Concurrent feed connections per user.")
     stream_client_buffer_bytes: int = Field(default=1_048_576, ge=16_384,
                                             description="Unsent bytes per socket before the hub only coalesces.")
     stream_max_queued_messages: int = Field(default=10_000, ge=100, description="Unthrottled clients only.")
     stream_stuck_client_seconds: float = Field(default=10.0, gt=0, description="Over the buffer this long: closed.")
-    ws_auth_grace_seconds: float = Field(default=15.0, gt=0)
-    ws_ping_interval: float = Field(default=20.0, gt=0)
-    ws_ping_timeout: float = Field(default=20.0, gt=0)
-    stream_reconnect_max_seconds: float = Field(default=30.0, gt=0)
+    ws_auth_grace_seconds: float = Field(default=15.0, gt=0,
+        description="A feed client must authenticate within this time.")
+    ws_ping_interval: float = Field(default=20.0, gt=0,
+        description="Seconds between keep-alive pings to feed clients.")
+    ws_ping_timeout: float = Field(default=20.0, gt=0,
+        description="A feed client that misses a pong this long is dropped.")
+    stream_reconnect_max_seconds: float = Field(default=30.0, gt=0,
+        description="Upper bound of the upstream reconnect back-off.")
     stream_stale_connection_seconds: float = Field(default=30.0, gt=0,
                                                    description="Market open, connection silent this long: rebuilt.")
     stream_stale_symbol_seconds: float = Field(default=120.0, gt=0,
                                                description="Market open, symbol silent this long: resubscribed.")
-    stream_rest_fallback_seconds: float = Field(default=5.0, gt=0)
+    stream_rest_fallback_seconds: float = Field(default=5.0, gt=0,
+        description="While a feed is stale, REST quotes are polled this often.")
     stream_lease_ttl_seconds: float = Field(default=10.0, ge=1, description="Redis ownership lease per symbol.")
 
     # --- accounts and security (issue 3; documented in docs/security.md) ---------------------
@@ -119,15 +130,22 @@ class Settings(BaseSettings):
     # --- sandbox / paper trading (issue 6; documented in docs/paper-trading.md) --------------
     sandbox_starting_capital: Decimal = Field(default=Decimal("10000000"), gt=0,
                                               description="Paper capital per user, rupees (1 crore).")
-    sandbox_equity_mis_leverage: Decimal = Field(default=Decimal(5), ge=1, le=50)
-    sandbox_equity_cnc_leverage: Decimal = Field(default=Decimal(1), ge=1, le=50)
-    sandbox_futures_leverage: Decimal = Field(default=Decimal(10), ge=1, le=50)
-    sandbox_option_buy_leverage: Decimal = Field(default=Decimal(1), ge=1, le=50)
+    sandbox_equity_mis_leverage: Decimal = Field(default=Decimal(5), ge=1, le=50,
+        description="Paper margin: intraday equity leverage.")
+    sandbox_equity_cnc_leverage: Decimal = Field(default=Decimal(1), ge=1, le=50,
+        description="Paper margin: delivery equity leverage.")
+    sandbox_futures_leverage: Decimal = Field(default=Decimal(10), ge=1, le=50,
+        description="Paper margin: futures leverage.")
+    sandbox_option_buy_leverage: Decimal = Field(default=Decimal(1), ge=1, le=50,
+        description="Paper margin: option buys (1 = full premium).")
     sandbox_short_option_index_pct: Decimal = Field(default=Decimal("0.08"), gt=0, le=1,
                                                     description="Short index option margin, of strike × qty.")
-    sandbox_short_option_stock_pct: Decimal = Field(default=Decimal("0.15"), gt=0, le=1)
-    sandbox_short_option_commodity_pct: Decimal = Field(default=Decimal("0.10"), gt=0, le=1)
-    sandbox_short_option_currency_pct: Decimal = Field(default=Decimal("0.035"), gt=0, le=1)
+    sandbox_short_option_stock_pct: Decimal = Field(default=Decimal("0.15"), gt=0, le=1,
+        description="Paper margin for a short stock option, as a fraction of strike × quantity.")
+    sandbox_short_option_commodity_pct: Decimal = Field(default=Decimal("0.10"), gt=0, le=1,
+        description="Paper margin for a short commodity option, fraction of strike × quantity.")
+    sandbox_short_option_currency_pct: Decimal = Field(default=Decimal("0.035"), gt=0, le=1,
+        description="Paper margin for a short currency option, fraction of strike × quantity.")
     sandbox_price_band_pct: Decimal = Field(default=Decimal("0.20"), ge=0, le=1,
                                             description="LIMIT/SL prices beyond LTP ± this are refused; 0: off.")
     sandbox_limit_fill_on_touch: bool = Field(default=False,

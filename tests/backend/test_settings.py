@@ -65,3 +65,11 @@ class TestInvalidSettings:
         assert result.returncode != 0
         lines = [line for line in result.stderr.splitlines() if line.strip()]
         assert lines == ["algogate: invalid setting API_KEY_PEPPER: must be at least 32 characters"]
+
+
+def test_settings_doc_lists_every_setting_and_is_current():
+    from backend.core.settings import Settings
+    from backend.core.settings_doc import DOC, render
+
+    assert all(field.description for field in Settings.model_fields.values()), "describe every setting"
+    assert DOC.read_text() == render(), "run: uv run python -m backend.core.settings_doc"
