@@ -4,6 +4,7 @@ and to feed clients subscribed to order updates."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from sqlalchemy import select
@@ -27,6 +28,9 @@ def order_update(order: PaperOrder, username: str, analyze: bool, broker: str) -
     }
 
 
+PROFILE_TTL_SECONDS = 1.0
+
+
 class OrderEventPublisher:
     """An engine listener: returns at once; the lookup and the publish run in the background."""
 
@@ -36,17 +40,24 @@ class OrderEventPublisher:
         self.tasks = tasks
         self.default_broker = default_broker
         self._usernames: dict[int, str] = {}
+        # (profile, read at): events only label the mode, so a second-old view is fine and spares
+        # the database two reads per order under load.
+        self._profiles: dict[int, tuple[object, float]] = {}
 
     def __call__(self, order: PaperOrder) -> None:
         self.tasks.spawn(self._publish(order), name=f"order_update {order.orderid}")
 
     async def _publish(self, order: PaperOrder) -> None:
-        async with self.db.sessions() as session:
-            username = self._usernames.get(order.user_id)
-            if username is None:
-                username = await session.scalar(select(User.username).where(User.id == order.user_id)) or ""
-                self._usernames[order.user_id] = username
-            profile = await get_profile(session, order.user_id, self.default_broker)
+        username = self._usernames.get(order.user_id)
+        cached = self._profiles.get(order.user_id)
+        profile = cached[0] if cached and time.monotonic() - cached[1] < PROFILE_TTL_SECONDS else None
+        if username is None or profile is None:
+            async with self.db.sessions() as session:
+                if username is None:
+                    username = await session.scalar(select(User.username).where(User.id == order.user_id)) or ""
+                    self._usernames[order.user_id] = username
+                profile = await get_profile(session, order.user_id, self.default_broker)
+            self._profiles[order.user_id] = (profile, time.monotonic())
         payload = order_update(order, username, profile.analyze_mode, profile.broker)
         await self.hub.publish_order_update(username, payload)
         if profile.analyze_mode:
