@@ -19,6 +19,10 @@ def api_v1_router() -> APIRouter:
     for module_router in (orders.router, margin.router, portfolio.router, market_data.router, utility.router,
                           utility.analyzer_router):
         router.include_router(module_router)
+    from backend.api.v1 import options  # issue 9: options orders, chain, greeks
+
+    router.include_router(options.router)
+    router.include_router(options.greeks_router)
     return router
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from brokers.common.calendar import ExchangeCalendar, default_calendar
+from brokers.contract.capabilities import Capabilities
 from brokers.simulator.clock import SimClock
 from brokers.simulator.data_client import SimulatorDataClient
 from brokers.simulator.market import SessionMode, SimulatedMarket
@@ -44,3 +45,19 @@ class SimulatorBroker:
     def streaming_adapter(self, ticks_per_second: float = 1.0, depth_levels: int = 5) -> SimulatorStreamingAdapter:
         """A new upstream connection (the hub's pool may open several)."""
         return SimulatorStreamingAdapter(self.market, ticks_per_second, depth_levels)
+
+
+class SimulatorFeeds:
+    """The streaming hub's UpstreamProvider (`streaming.auth`) over the simulator: every feed
+    account gets simulator adapters. Wire with `app.state.market_feeds = SimulatorFeeds(broker)`."""
+
+    def __init__(self, broker: SimulatorBroker, ticks_per_second: float = 1.0, depth_levels: int = 5) -> None:
+        self.broker = broker
+        self.ticks_per_second = ticks_per_second
+        self.depth_levels = depth_levels
+
+    def capabilities(self, feed_account: str) -> Capabilities:
+        return self.broker.data_client.capabilities
+
+    async def open_adapter(self, feed_account: str) -> SimulatorStreamingAdapter:
+        return self.broker.streaming_adapter(self.ticks_per_second, self.depth_levels)

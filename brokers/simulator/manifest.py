@@ -5,5 +5,4 @@ MANIFEST = BrokerManifest(
     display_name="Simulator",
     auth_type=AuthType.NONE,
     description="Built-in synthetic NSE/BSE/MCX market with the paper-matching engine.",
-    entrypoint="brokers.simulator.broker:SimulatorBroker.create",
 )

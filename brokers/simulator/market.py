@@ -251,6 +251,7 @@ class SimulatedMarket:
         if model.kind == "spot":
             return 0
         day_number, second = ist_day_and_second(at)
+        second = second // 60 * 60  # OI is published as minute snapshots: stable within a minute
         base = model.adv * (0.6 + 0.8 * uniform(model.oi_key, day_number))
         drift = 1.0 + 0.06 * (uniform(model.oi_key, 1_000_000 + day_number) - 0.5) * (second / 86400)
         return int(base * drift / model.lot) * model.lot

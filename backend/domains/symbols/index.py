@@ -71,39 +71,54 @@ class SymbolIndex:
         self.instruments: list[Instrument] = list(instruments)
         self._by_symbol: dict[str, dict[str, int]] = defaultdict(dict)
         self._by_token: dict[str, dict[str, int]] = defaultdict(dict)
-        expiries: dict[tuple[str, str, str], set[date]] = defaultdict(set)
-        chains: dict[tuple[str, str, date, str], list[tuple[Decimal, int]]] = defaultdict(list)
         for row, item in enumerate(self.instruments):
             exchange = item.exchange.value
             self._by_symbol[exchange][item.symbol] = row
             self._by_token[exchange][item.token] = row
-            if item.expiry is None:
-                continue
-            base = self.base_of(item)
-            if item.instrumenttype in ("CE", "PE"):
-                expiries[(exchange, base, "options")].add(item.expiry)
-                if item.strike is not None:
-                    chains[(exchange, base, item.expiry, item.instrumenttype)].append((item.strike, row))
-            else:
-                expiries[(exchange, base, "futures")].add(item.expiry)
-        self._expiries = {key: tuple(sorted(days)) for key, days in expiries.items()}
-        self._chains = {
-            key: OptionChainSide(tuple(s for s, _ in sorted(rows)), tuple(self.instruments[r] for _, r in sorted(rows)))
-            for key, rows in chains.items()
-        }
-        # Search structures are built on first use (or by `prepare_search()` in the background), so
-        # the O(1) lookups are available as soon as the master is installed at start-up.
+        # Expiries, option chains and search structures are built on first use (or by
+        # `prepare_search()` in a worker thread), so the O(1) lookups serve as soon as the master
+        # is installed at start-up.
+        self._expiries: dict[tuple[str, str, str], tuple[date, ...]] = {}
+        self._chains: dict[tuple[str, str, date, str], OptionChainSide] = {}
+        self._derivatives_ready = False
         self._search_ready = False
-        self._search_lock = threading.Lock()
+        self._lock = threading.Lock()
 
     def prepare_search(self) -> None:
-        """Build the search structures now (thread-safe; a no-op once built)."""
+        """Build every lazily built structure now (thread-safe; a no-op once built)."""
+        self._prepare_derivatives()
         if self._search_ready:
             return
-        with self._search_lock:
+        with self._lock:
             if not self._search_ready:
                 self._build_search()
                 self._search_ready = True
+
+    def _prepare_derivatives(self) -> None:
+        if self._derivatives_ready:
+            return
+        with self._lock:
+            if self._derivatives_ready:
+                return
+            expiries: dict[tuple[str, str, str], set[date]] = defaultdict(set)
+            chains: dict[tuple[str, str, date, str], list[tuple[Decimal, int]]] = defaultdict(list)
+            for row, item in enumerate(self.instruments):
+                if item.expiry is None:
+                    continue
+                exchange, base = item.exchange.value, self.base_of(item)
+                if item.instrumenttype in ("CE", "PE"):
+                    expiries[(exchange, base, "options")].add(item.expiry)
+                    if item.strike is not None:
+                        chains[(exchange, base, item.expiry, item.instrumenttype)].append((item.strike, row))
+                else:
+                    expiries[(exchange, base, "futures")].add(item.expiry)
+            self._expiries = {key: tuple(sorted(days)) for key, days in expiries.items()}
+            self._chains = {}
+            for key, rows in chains.items():
+                rows.sort()
+                self._chains[key] = OptionChainSide(tuple(s for s, _ in rows),
+                                                    tuple(self.instruments[r] for _, r in rows))
+            self._derivatives_ready = True
 
     # --- construction helpers -----------------------------------------------------------------
     @staticmethod
@@ -173,12 +188,14 @@ class SymbolIndex:
     # --- expiries and option chains -----------------------------------------------------------
     def expiries(self, underlying: str, exchange: Exchange | str, kind: str, on_or_after: date | None = None) -> list[date]:
         """Expiry dates of `underlying`'s futures or options on `exchange`, ascending."""
+        self._prepare_derivatives()
         days = self._expiries.get((str(exchange), underlying.upper(), kind), ())
         if on_or_after is None:
             return list(days)
         return list(days[bisect_left(days, on_or_after):])
 
     def chain(self, underlying: str, exchange: Exchange | str, expiry: date, option_type: str) -> OptionChainSide | None:
+        self._prepare_derivatives()
         return self._chains.get((str(exchange), underlying.upper(), expiry, option_type.upper()))
 
     def resolve_option(self, underlying: str, exchange: Exchange | str, expiry: date, offset: str,

@@ -133,10 +133,11 @@ class SymbolMaster:
         self._emit("download_progress", {"broker": self.broker, "message": message, "progress": fraction})
 
     # --- loading ---------------------------------------------------------------------------------
-    def install(self, instruments: Sequence[Instrument], index: SymbolIndex | None = None) -> SymbolIndex:
+    def install(self, instruments: Sequence[Instrument], index: SymbolIndex | None = None,
+                validated: bool = False) -> SymbolIndex:
         """Validate, build the index and swap it in (previous index serves until this returns)."""
         started = time.perf_counter()
-        good, errors = validate(instruments)
+        good, errors = (list(instruments), []) if validated else validate(instruments)
         new_index = index if index is not None else SymbolIndex(good, self.broker)
         self.index = new_index
         self.status.total, self.status.skipped = len(good), len(errors)
@@ -168,7 +169,7 @@ class SymbolMaster:
                 if not good:
                     raise ValueError("the master contract has no valid instruments")
                 index = await asyncio.to_thread(SymbolIndex, good, self.broker)
-                self.install(good, index)
+                self.install(good, index, validated=True)
                 self.status.skipped, self.status.errors = len(errors), errors[:MAX_REPORTED_ERRORS]
                 await self.persist(good, len(errors))
             except Exception as exc:

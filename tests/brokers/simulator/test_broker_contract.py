@@ -104,3 +104,15 @@ class TestStreaming:
         assert count >= 6 and len(async_received) == count
         await asyncio.sleep(0.1)
         assert len(received) == count
+
+
+class TestFeeds:
+    async def test_upstream_provider_opens_fresh_adapters(self, simulator, symbol_index):
+        from brokers.simulator import SimulatorFeeds
+
+        feeds = SimulatorFeeds(simulator, ticks_per_second=4)
+        first, second = await feeds.open_adapter("alice"), await feeds.open_adapter("alice")
+        assert first is not second and first.ticks_per_second == 4
+        assert feeds.capabilities("alice").depth_levels == (5, 20)
+        await first.subscribe([symbol_index.get("NSE", "SBIN")], FeedMode.LTP)
+        assert len(first.tick_round()) == 1 and second.tick_round() == []

@@ -87,3 +87,10 @@ def test_expired_contracts_drop_out_the_next_day(universe):
     later = build_universe(7, date(2026, 12, 2))
     assert not any(i.expiry and i.expiry < date(2026, 12, 2) for i in later)
     assert any(i.expiry == date(2026, 12, 1) for i in universe)
+
+
+def test_the_universe_passes_master_validation(universe):
+    from backend.domains.symbols.service import validate
+
+    kept, errors = validate(universe)
+    assert errors == [] and len(kept) == len(universe)
