@@ -478,6 +478,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/options/straddlechart": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Options Straddle Chart
+         * @description Today's ATM straddle (ATM of now) candle by candle, with the synthetic future and ATM IV.
+         */
+        post: operations["options_straddle_chart_api_v1_options_straddlechart_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/options/volsurface": {
         parameters: {
             query?: never;
@@ -1238,6 +1258,26 @@ export interface paths {
         get?: never;
         /** Toggle Analyzer */
         put: operations["toggle_analyzer_web_trading_analyzer_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/trading/analyzer/log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Analyzer Requests
+         * @description The caller's API requests made in analyzer mode, newest first.
+         */
+        get: operations["analyzer_requests_web_trading_analyzer_log_get"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -3556,6 +3596,74 @@ export interface components {
              */
             status: "success" | "error";
         };
+        /** StraddleChartRequest */
+        StraddleChartRequest: {
+            /**
+             * Apikey
+             * @description Your Algogate/OpenAlgo API key
+             */
+            apikey: string;
+            exchange: components["schemas"]["Exchange"];
+            /** Expiry Date */
+            expiry_date?: string | null;
+            /** Interest Rate */
+            interest_rate?: number | string | null;
+            /**
+             * Interval
+             * @default 1m
+             */
+            interval?: string;
+            /**
+             * Strike Count
+             * @default 20
+             */
+            strike_count?: number | null;
+            /** Underlying */
+            underlying: string;
+        };
+        /** StraddleChartResponse */
+        StraddleChartResponse: {
+            /** Atm Strike */
+            atm_strike: number;
+            /** Ce Symbol */
+            ce_symbol: string;
+            /** Data */
+            data: components["schemas"]["StraddlePoint"][];
+            /** Days To Expiry */
+            days_to_expiry: number;
+            /** Expiry Date */
+            expiry_date: string;
+            /** Forward Price */
+            forward_price: number;
+            /** Interval */
+            interval: string;
+            /** Pe Symbol */
+            pe_symbol: string;
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
+            /** Underlying */
+            underlying: string;
+            /** Underlying Ltp */
+            underlying_ltp: number;
+        };
+        /** StraddlePoint */
+        StraddlePoint: {
+            /** Ce */
+            ce: number;
+            /** Iv */
+            iv: number | null;
+            /** Pe */
+            pe: number;
+            /** Straddle */
+            straddle: number | null;
+            /** Synthetic Future */
+            synthetic_future: number | null;
+            /** Timestamp */
+            timestamp: number;
+        };
         /** StraddleResponse */
         StraddleResponse: {
             /** Atm Strike */
@@ -5835,6 +5943,75 @@ export interface operations {
             };
         };
     };
+    options_straddle_chart_api_v1_options_straddlechart_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StraddleChartRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StraddleChartResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+        };
+    };
     options_vol_surface_api_v1_options_volsurface_post: {
         parameters: {
             query?: never;
@@ -8046,6 +8223,39 @@ export interface operations {
                 "application/json": components["schemas"]["AnalyzerBody"];
             };
         };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    analyzer_requests_web_trading_analyzer_log_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
         responses: {
             /** @description Successful Response */
             200: {
