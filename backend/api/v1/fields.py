@@ -44,27 +44,7 @@ def number(value: Any, message: str = "Not a valid number.") -> Decimal:
     return number
 
 
-def non_negative(message: str):
-    def check(value: Any) -> Decimal:
-        parsed = number(value)
-        if parsed < 0:
-            raise ValueError(message)
-        return parsed
-
-    return BeforeValidator(check)
-
-
-def positive(message: str):
-    def check(value: Any) -> Decimal:
-        parsed = number(value)
-        if parsed <= 0:
-            raise ValueError(message)
-        return parsed
-
-    return BeforeValidator(check)
-
-
-def _integer(value: Any) -> int:
+def integer(value: Any) -> int:
     """marshmallow Integer: ints, integer strings, and JSON floats truncated (75.9 → 75)."""
     if isinstance(value, bool) or value is None:
         raise ValueError("Not a valid integer.")
@@ -80,24 +60,45 @@ def _integer(value: Any) -> int:
     raise ValueError("Not a valid integer.")
 
 
-def non_negative_int(message: str):
-    def check(value: Any) -> int:
-        number = _integer(value)
-        if number < 0:
+def at_least(minimum: int, message: str, *, parse=number):
+    """A before-validator: parse (a number by default, or `integer`) and refuse values below
+    `minimum` with OpenAlgo's own message for that field."""
+
+    def check(value: Any):
+        parsed = parse(value)
+        if parsed < minimum:
             raise ValueError(message)
-        return number
+        return parsed
 
     return BeforeValidator(check)
+
+
+def above_zero(message: str):
+    """Strictly positive numbers (0.5 passes, 0 does not)."""
+
+    def check(value: Any) -> Decimal:
+        parsed = number(value)
+        if parsed <= 0:
+            raise ValueError(message)
+        return parsed
+
+    return BeforeValidator(check)
+
+
+def non_negative(message: str):
+    return at_least(0, message)
+
+
+def positive(message: str):
+    return above_zero(message)
+
+
+def non_negative_int(message: str):
+    return at_least(0, message, parse=integer)
 
 
 def positive_int(message: str):
-    def check(value: Any) -> int:
-        number = _integer(value)
-        if number < 1:
-            raise ValueError(message)
-        return number
-
-    return BeforeValidator(check)
+    return at_least(1, message, parse=integer)
 
 
 STRICT = ConfigDict(extra="forbid")  # OpenAlgo rejects unknown fields (api-v1 §1.2)

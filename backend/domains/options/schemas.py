@@ -19,8 +19,8 @@ from backend.api.v1.fields import (
     Price,
     PriceTypeField,
     TriggerPrice,
-    _integer,
     enum_field,
+    integer,
     non_negative_int,
     number,
     positive_int,
@@ -54,7 +54,7 @@ def _bounded(low: float, high: float) -> BeforeValidator:
 
 def _count(low: int, high: int) -> BeforeValidator:
     def check(value: Any) -> int:
-        parsed = _integer(value)
+        parsed = integer(value)
         if not low <= parsed <= high:
             raise ValueError(f"Must be greater than or equal to {low} and less than or equal to {high}.")
         return parsed
