@@ -1,4 +1,8 @@
-"""Every router of the app, mounted in one place. Each issue adds its routers in its own section."""
+"""Every router of the app, mounted in one place.
+
+Route matching is a linear scan through nested routers, so the API's hot endpoints are mounted
+first and directly on the app (no intermediate router to recurse through); the SPA's catch-all
+comes last."""
 
 from __future__ import annotations
 
@@ -6,46 +10,32 @@ from fastapi import APIRouter, FastAPI
 
 from backend.api import health
 
-
-def api_v1_router() -> APIRouter:
-    router = APIRouter(prefix="/api/v1")
-    # --- API v1 (OpenAlgo-compatible) routers ---
-    from backend.api.v1 import market, symbols  # issue 4
-
-    router.include_router(symbols.router)
-    router.include_router(market.router)
-    from backend.api.v1 import margin, market_data, orders, portfolio, utility  # issue 5
-
-    for module_router in (orders.router, margin.router, portfolio.router, market_data.router, utility.router,
-                          utility.analyzer_router):
-        router.include_router(module_router)
-    from backend.api.v1 import options  # issue 9: options orders, chain, greeks
-
-    router.include_router(options.router)
-    router.include_router(options.greeks_router)
-    return router
+API_V1 = "/api/v1"
 
 
-def web_router() -> APIRouter:
-    router = APIRouter()
-    # --- SPA session routes (accounts, admin, logs) ---
-    from backend.api.web import admin, apikey, auth, logs  # issue 3
+def api_v1_routers() -> list[APIRouter]:
+    """OpenAlgo-compatible routers, hottest first: orders, market data, books, then the rest."""
+    from backend.api.v1 import margin, market, market_data, options, orders, portfolio, symbols, utility
 
-    for module in (auth, apikey, admin, logs):
-        router.include_router(module.router)
-    from backend.api.web import trading, watchlists  # issue 5: the SPA's trading, market-data, watchlists
+    return [orders.router, market_data.router, portfolio.router, utility.router, utility.analyzer_router,
+            margin.router, symbols.router, market.router, options.router, options.greeks_router]
 
-    router.include_router(trading.router)
-    router.include_router(trading.market)
-    router.include_router(watchlists.router)
-    return router
+
+def web_routers() -> list[APIRouter]:
+    """The SPA's session routes: accounts, admin, logs, trading, market data, watchlists."""
+    from backend.api.web import admin, apikey, auth, logs, trading, watchlists
+
+    return [auth.router, apikey.router, admin.router, logs.router, trading.router, trading.market,
+            watchlists.router]
 
 
 def mount_routes(app: FastAPI) -> None:
     app.include_router(health.router)
-    app.include_router(api_v1_router())
-    app.include_router(web_router())
-    # --- the React SPA: keep LAST, it answers every other GET (issue 8) ---
+    for router in api_v1_routers():
+        app.include_router(router, prefix=API_V1)
+    for router in web_routers():
+        app.include_router(router)
+    # --- the React SPA: keep LAST, it answers every other GET ---
     from backend.api.spa import spa_router
 
     app.include_router(spa_router())

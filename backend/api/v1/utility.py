@@ -67,6 +67,7 @@ async def analyzer_toggle(body: AnalyzerToggleRequest, request: Request) -> dict
     async with request.app.state.db.sessions() as session:
         profile = await set_analyze_mode(session, user.id, body.mode, request.app.state.gateways.default_broker)
         await session.commit()
+    request.app.state.gateways.forget(user.id)
     data = await analyzer_state(request, user.id, profile.analyze_mode)
     data["message"] = f"Analyzer mode switched to {data['mode']}"
     return {"status": "success", "data": data}

@@ -112,6 +112,7 @@ async def choose_broker(body: BrokerBody, request: Request, caller: WebUser, ses
                        f"{', '.join(sorted(request.app.state.brokers.manifests))}", 400)
     view = await set_broker(session, caller.id, body.broker, request.app.state.gateways.default_broker)
     await session.commit()
+    request.app.state.gateways.forget(caller.id)
     return {"status": "success", "data": {"broker": view.broker}}
 
 
@@ -132,6 +133,7 @@ async def broker_session(request: Request, caller: WebUser, session: SessionDep)
 async def toggle_analyzer(body: AnalyzerBody, request: Request, caller: WebUser, session: SessionDep) -> dict:
     view = await set_analyze_mode(session, caller.id, body.mode, request.app.state.gateways.default_broker)
     await session.commit()
+    request.app.state.gateways.forget(caller.id)
     return {"status": "success", "data": {"analyze_mode": view.analyze_mode,
                                           "mode": "analyze" if view.analyze_mode else "live"}}
 

@@ -6,14 +6,15 @@ execution client (style.md, "the one idea").
 | analyzer (paper)    | the user's broker (or simulator) | the paper engine  |
 | simulator (default) | the synthetic market             | the paper engine  |
 
-The analyzer flag is read from the database on every call (one primary-key lookup) rather than
-cached: a toggle on one worker must take effect on every worker before the next order, or a paper
-order could reach a live broker.
+The analyzer flag must take effect on every worker before the next order, or a paper order could
+reach a live broker. So the profile is cached in-process only where one process is the whole
+deployment (SQLite, one worker), and the routes that change it drop the cached copy; with
+PostgreSQL or several workers it is read on every call (one primary-key lookup).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from backend.core.db import Database
@@ -64,14 +65,29 @@ class GatewayResolver:
     sessions: BrokerSessions
     plugins: dict[str, BrokerPlugin]  # live brokers by name (the registry's)
     latency: Any = None  # LatencyRecorder, for the latency log
+    cache_profiles: bool = False  # only when this process is the only writer (see module doc)
+    _profiles: dict[int, ProfileView] = field(default_factory=dict)
+
+    def forget(self, user_id: int) -> None:
+        """Call after changing a user's profile (analyzer mode, broker, order mode)."""
+        self._profiles.pop(user_id, None)
 
     async def for_user(self, user: AuthenticatedUser) -> Gateway:
+        profile = self._profiles.get(user.id)
+        if profile is not None and profile.broker == SIMULATOR:
+            data: DataClient | None = self.simulator_data
+            if data is not None:  # the hot path: no database round trip at all
+                execution = PaperExecution(self.sandbox, user.id, data, analyze=profile.analyze_mode,
+                                           latency=self.latency)
+                return Gateway(user=user, profile=profile, data=data, execution=execution)
         async with self.db.sessions() as session:
             profile = await get_profile(session, user.id, self.default_broker)
+            if self.cache_profiles:
+                self._profiles[user.id] = profile
             if profile.broker == SIMULATOR:
                 if self.simulator_data is None:
                     raise BrokerUnavailableError("Broker-specific module not found")
-                data: DataClient = self.simulator_data
+                data = self.simulator_data
                 live = None
             else:
                 plugin = self.plugins.get(profile.broker)

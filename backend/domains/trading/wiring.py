@@ -47,7 +47,8 @@ async def start_trading(app: FastAPI, settings: Settings, db: Database, stack: A
     app.state.gateways = GatewayResolver(
         db=db, default_broker=default_broker, simulator_data=market, sandbox=sandbox,
         sessions=app.state.broker_sessions, plugins=app.state.brokers.plugins,
-        latency=getattr(app.state, "latency", None))
+        latency=getattr(app.state, "latency", None),
+        cache_profiles=db.dialect == "sqlite" and settings.workers == 1)
     app.state.analyzer_log_count = partial(analyzer_log.count, db)
 
 

@@ -23,6 +23,7 @@ async def live_user(app, username: str, *, logged_in: bool = True):
             expires = datetime.now(UTC) + timedelta(hours=6)
             await app.state.broker_sessions.save(session, user_id, BrokerSession("fakelive", "tok", expires))
         await session.commit()
+    app.state.gateways.forget(user_id)
     return broker, key
 
 

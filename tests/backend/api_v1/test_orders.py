@@ -41,6 +41,13 @@ class TestPlaceOrder:
         body = (await post("placeorder", **ORDER)).json()
         assert body["mode"] == "analyze"
 
+    async def test_toggle_takes_effect_on_the_very_next_order(self, post):
+        assert "mode" not in (await post("placeorder", **ORDER)).json()  # live: the profile is now cached
+        await post("analyzer/toggle", mode=True)
+        assert (await post("placeorder", **ORDER)).json()["mode"] == "analyze"
+        await post("analyzer/toggle", mode=False)
+        assert "mode" not in (await post("placeorder", **ORDER)).json()
+
     async def test_price_on_market_order_is_dropped(self, post):
         response = await post("placeorder", **{**ORDER, "price": "500"})
         assert response.status_code == 200
