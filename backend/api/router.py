@@ -23,10 +23,10 @@ def api_v1_routers() -> list[APIRouter]:
 
 def web_routers() -> list[APIRouter]:
     """The SPA's session routes: accounts, admin, logs, trading, market data, watchlists."""
-    from backend.api.web import admin, apikey, auth, logs, trading, watchlists
+    from backend.api.web import admin, apikey, auth, logs, master_contract, trading, watchlists
 
     return [auth.router, apikey.router, admin.router, logs.router, trading.router, trading.market,
-            watchlists.router]
+            watchlists.router, master_contract.router]
 
 
 def mount_routes(app: FastAPI) -> None:

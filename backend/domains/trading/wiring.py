@@ -50,6 +50,14 @@ async def start_trading(app: FastAPI, settings: Settings, db: Database, stack: A
         latency=getattr(app.state, "latency", None),
         cache_profiles=db.dialect == "sqlite" and settings.workers == 1)
     app.state.analyzer_log_count = partial(analyzer_log.count, db)
+    symbols.add_listener(partial(_broadcast, app))
+
+
+def _broadcast(app: FastAPI, event: str, payload: dict) -> None:
+    """Master-contract progress concerns everyone signed in: emit to every connected socket."""
+    bridge = getattr(app.state.hub, "socketio", None)
+    if bridge is not None:
+        app.state.background.spawn(bridge.server.emit(event, payload), name=f"broadcast {event}")
 
 
 def schedule_trading_jobs(app: FastAPI, scheduler: Scheduler) -> None:

@@ -97,3 +97,19 @@ class TestAnalyzerLog:
     async def test_limit_is_bounded(self, web_client):
         assert (await web_client.get("/web/trading/analyzer/log", params={"limit": 0})).status_code == 400
         assert (await web_client.get("/web/trading/analyzer/log")).json()["data"] == []
+
+
+class TestMasterContract:
+    async def test_status_and_forced_download(self, app, admin_client):
+        status = (await admin_client.get("/web/master-contract")).json()["data"]
+        assert status["status"] == "success" and status["broker"] == "simulator"
+        events = []
+        app.state.symbols.add_listener(lambda event, payload: events.append(event))
+        result = (await admin_client.post("/web/master-contract/download")).json()
+        assert result["status"] == "success" and result["data"]["total"] > 50_000
+        assert "download_progress" in events and "master_contract_download" in events
+        assert app.state.symbols.get("NSE", "SBIN") is not None  # still serving
+
+    async def test_download_is_for_admins(self, web_client):
+        assert (await web_client.post("/web/master-contract/download")).status_code == 403
+        assert (await web_client.get("/web/master-contract")).status_code == 200
