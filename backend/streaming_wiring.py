@@ -15,7 +15,6 @@ from fastapi import FastAPI
 from backend.core.settings import Settings
 from brokers.contract import FeedMode, Instrument, Tick
 from streaming.auth import FeedPrincipal
-from streaming.backplane.redis import RedisBackplane
 from streaming.config import HubConfig
 from streaming.hub import StreamingHub
 from streaming.transports.socketio import socketio_asgi
@@ -110,6 +109,8 @@ def build_streaming_hub(app: FastAPI, settings: Settings) -> StreamingHub:
     auth = AppFeedAuth(app, settings)
     backplane = None
     if settings.redis_url:
+        from streaming.backplane.redis import RedisBackplane  # redis is imported only when configured
+
         backplane = RedisBackplane(settings.redis_url, "algogate:stream:", settings.stream_lease_ttl_seconds)
     upstreams = getattr(app.state, "market_feeds", None)  # an UpstreamProvider set by a broker's wiring
     simulator = getattr(app.state, "simulator", None)
