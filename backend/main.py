@@ -44,7 +44,8 @@ def create_app(settings: Settings) -> FastAPI:
             # --- accounts and security (issue 3) ---
             await start_security(app, settings, db, stack)
 
-            registry = BrokerRegistry(enabled=settings.broker_names)
+            registry = BrokerRegistry(enabled=settings.broker_names, urls=settings.broker_urls,
+                                      host_server=settings.host_server)
             await registry.start()
             stack.push_async_callback(registry.stop)
             app.state.brokers = registry

@@ -11,6 +11,7 @@ import pkgutil
 from dataclasses import dataclass, field
 
 import brokers
+from brokers.contract.config import BrokerConfig
 from brokers.contract.manifest import BrokerManifest
 from brokers.contract.plugin import BrokerPlugin
 
@@ -50,6 +51,8 @@ class BrokerRegistry:
     """The brokers this installation offers (discovered ∩ enabled by settings)."""
 
     enabled: list[str]
+    urls: dict[str, dict[str, str]] = field(default_factory=dict)  # per broker endpoint overrides
+    host_server: str = ""
     manifests: dict[str, BrokerManifest] = field(default_factory=dict)
     plugins: dict[str, BrokerPlugin] = field(default_factory=dict)  # live brokers, built from entrypoints
     failed: dict[str, str] = field(default_factory=dict)
@@ -68,11 +71,16 @@ class BrokerRegistry:
                 continue  # the simulator is wired by the app itself
             try:
                 module_name, _, attribute = manifest.entrypoint.partition(":")
-                self.plugins[name] = getattr(importlib.import_module(module_name), attribute)()
+                factory = getattr(importlib.import_module(module_name), attribute)
+                self.plugins[name] = factory(self.config_for(name))
             except Exception as exc:  # a broken plugin is reported, never fatal
                 self.failed[name] = f"{type(exc).__name__}: {exc}"
                 log.error("broker plugin %s failed to start: %s", name, self.failed[name])
         self.started = True
+
+    def config_for(self, name: str) -> BrokerConfig:
+        redirect = f"{self.host_server.rstrip('/')}/{name}/callback" if self.host_server else ""
+        return BrokerConfig(urls=self.urls.get(name, {}), redirect_url=redirect)
 
     async def stop(self) -> None:
         for plugin in self.plugins.values():

@@ -62,6 +62,10 @@ class Settings(BaseSettings):
 
     # --- brokers ---------------------------------------------------------------------------
     enabled_brokers: str = Field(default="simulator", description="Comma-separated broker names.")
+    host_server: str = Field(default="http://127.0.0.1:5000",
+        description="This installation's public base URL; OAuth brokers redirect to {HOST_SERVER}/{broker}/callback.")
+    broker_urls: dict[str, dict[str, str]] = Field(default_factory=dict,
+        description='JSON: per broker, endpoint overrides by name, e.g. {"zerodha": {"api": "https://…"}} (UAT hosts, tests).')
 
     # --- streaming ---------------------------------------------------------------------------
     websocket_host: str = Field(default="127.0.0.1", description="Interface of the OpenAlgo feed port.")

@@ -8,8 +8,10 @@ from brokers.contract.errors import (
     InstrumentNotFound,
     OrderRejected,
     SessionExpired,
+    UnmappedValue,
 )
-from brokers.contract.manifest import AuthType, BrokerManifest
+from brokers.contract.config import BrokerConfig
+from brokers.contract.manifest import AuthType, BrokerManifest, CredentialField
 from brokers.contract.plugin import BrokerPlugin, BrokerSession
 from brokers.contract.protocols import DataClient, ExecutionClient, InstrumentProvider, StreamingAdapter
 from brokers.contract.types import (
@@ -36,9 +38,9 @@ from brokers.contract.types import (
 )
 
 __all__ = [
-    "DERIVATIVE_EXCHANGES", "INDEX_EXCHANGES", "Action", "AuthType", "BrokerError", "BrokerManifest", "BrokerPlugin", "BrokerSession",
-    "BrokerUnavailable", "Candle", "Capabilities", "DataClient", "Depth", "DepthLevel", "Exchange",
+    "DERIVATIVE_EXCHANGES", "INDEX_EXCHANGES", "Action", "AuthType", "BrokerConfig", "BrokerError", "BrokerManifest", "BrokerPlugin", "BrokerSession",
+    "BrokerUnavailable", "Candle", "Capabilities", "CredentialField", "DataClient", "Depth", "DepthLevel", "Exchange",
     "ExecutionClient", "FeedMode", "Funds", "Holding", "Instrument", "InstrumentNotFound", "InstrumentProvider",
     "Order", "OrderRejected", "OrderRequest", "OrderStatus", "Position", "PriceType", "Product", "Quote",
-    "RateLimit", "SessionExpired", "StreamingAdapter", "Tick", "Trade",
+    "RateLimit", "SessionExpired", "StreamingAdapter", "Tick", "Trade", "UnmappedValue",
 ]

@@ -43,3 +43,13 @@ class OrderRejected(BrokerError):
 class InstrumentNotFound(BrokerError):
     def __init__(self, broker: str, symbol: str, exchange: str) -> None:
         super().__init__(broker, f"Symbol '{symbol}' not found for exchange '{exchange}'", 400)
+
+
+class UnmappedValue(BrokerError):
+    """The broker sent (or we would have to send) a value our mapping tables do not know, e.g. a
+    new order status. Reported as it is, never guessed."""
+
+    def __init__(self, broker: str, kind: str, value: object) -> None:
+        super().__init__(broker, f"unmapped {kind} {value!r} from the broker", 502)
+        self.kind = kind
+        self.value = value

@@ -14,12 +14,27 @@ class AuthType(StrEnum):
 
 
 @dataclass(frozen=True)
+class CredentialField:
+    """One input of the broker's set-up or login form. `secret` fields are masked in the UI and
+    never echoed back by any API."""
+
+    name: str  # the key in the credentials/params mapping the plugin receives
+    label: str
+    secret: bool = True
+    help: str = ""
+
+
+@dataclass(frozen=True)
 class BrokerManifest:
     name: str
     display_name: str
     auth_type: AuthType
     family: str | None = None
     description: str = ""
-    # Factory path "module:attribute" returning the broker client; resolved lazily by the registry.
+    # Factory path "module:attribute", called with a `BrokerConfig`; resolved lazily by the registry.
     entrypoint: str = ""
+    # Stored once per user, Fernet-encrypted (OpenAlgo's BROKER_API_KEY / BROKER_API_SECRET, client code…).
+    credential_fields: tuple[CredentialField, ...] = ()
+    # Asked at every login and never stored (PIN, TOTP code…). OAuth brokers usually have none.
+    login_fields: tuple[CredentialField, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)

@@ -80,7 +80,21 @@ class StreamingAdapter(Protocol):
         """Register the callback that receives every normalised tick."""
         ...
 
+    # Optional: `def on_disconnect(self, callback: Callable[[str], None]) -> None`. An adapter that
+    # has it calls `callback(reason)` when its socket drops; the hub's pool then reconnects with
+    # back-off and resubscribes everything. Adapters keep their own heartbeat (WebSocket ping or
+    # the broker's application-level heartbeat) so a half-open socket is noticed.
+
     async def close(self) -> None: ...
+
+
+@runtime_checkable
+class MarginClient(Protocol):
+    """Optional, for brokers with `capabilities.basket_margin`: the margin a basket needs."""
+
+    async def margin(self, requests: Sequence[OrderRequest]) -> dict[str, float]:
+        """Keys: `total_margin_required`, `span_margin`, `exposure_margin` (OpenAlgo's margin API)."""
+        ...
 
 
 @runtime_checkable
