@@ -13,7 +13,14 @@ from brokers.contract.errors import (
 from brokers.contract.config import BrokerConfig
 from brokers.contract.manifest import AuthType, BrokerManifest, CredentialField
 from brokers.contract.plugin import BrokerPlugin, BrokerSession
-from brokers.contract.protocols import DataClient, ExecutionClient, InstrumentProvider, StreamingAdapter
+from brokers.contract.protocols import (
+    DataClient,
+    ExecutionClient,
+    InstrumentLookup,
+    InstrumentProvider,
+    MarginClient,
+    StreamingAdapter,
+)
 from brokers.contract.types import (
     DERIVATIVE_EXCHANGES,
     INDEX_EXCHANGES,
@@ -40,7 +47,8 @@ from brokers.contract.types import (
 __all__ = [
     "DERIVATIVE_EXCHANGES", "INDEX_EXCHANGES", "Action", "AuthType", "BrokerConfig", "BrokerError", "BrokerManifest", "BrokerPlugin", "BrokerSession",
     "BrokerUnavailable", "Candle", "Capabilities", "CredentialField", "DataClient", "Depth", "DepthLevel", "Exchange",
-    "ExecutionClient", "FeedMode", "Funds", "Holding", "Instrument", "InstrumentNotFound", "InstrumentProvider",
+    "ExecutionClient", "FeedMode", "Funds", "Holding", "Instrument", "InstrumentLookup", "InstrumentNotFound", "InstrumentProvider",
+    "MarginClient",
     "Order", "OrderRejected", "OrderRequest", "OrderStatus", "Position", "PriceType", "Product", "Quote",
     "RateLimit", "SessionExpired", "StreamingAdapter", "Tick", "Trade", "UnmappedValue",
 ]

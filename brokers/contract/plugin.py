@@ -11,7 +11,13 @@ from typing import Protocol, runtime_checkable
 
 from brokers.contract.capabilities import Capabilities
 from brokers.contract.manifest import BrokerManifest
-from brokers.contract.protocols import DataClient, ExecutionClient, InstrumentProvider, StreamingAdapter
+from brokers.contract.protocols import (
+    DataClient,
+    ExecutionClient,
+    InstrumentLookup,
+    InstrumentProvider,
+    StreamingAdapter,
+)
 
 
 @dataclass(frozen=True)
@@ -19,11 +25,12 @@ class BrokerSession:
     """What a successful broker login yields; tokens are encrypted by the backend before storage."""
 
     broker: str
-    access_token: str
+    access_token: str = field(repr=False)
     expires_at: datetime  # tz-aware; the broker's daily rollover
     broker_user_id: str = ""
-    feed_token: str | None = None
-    extra: Mapping[str, str] = field(default_factory=dict)
+    feed_token: str | None = field(default=None, repr=False)
+    # Anything else later calls need (api key, client code, feed URL…), stored encrypted with the token.
+    extra: Mapping[str, str] = field(default_factory=dict, repr=False)
 
 
 @runtime_checkable
@@ -41,12 +48,17 @@ class BrokerPlugin(Protocol):
         """Finish a login: OAuth callback parameters, or the credential form (client code, PIN, TOTP)."""
         ...
 
-    def data_client(self, session: BrokerSession) -> DataClient: ...
+    # The clients translate through `instruments` (the broker's installed master contract): our
+    # symbol → the broker's token/trading symbol on the way out, and back on the way in (books,
+    # ticks). A broker row with no instrument in the master is reported, never dropped silently.
+    def data_client(self, session: BrokerSession, instruments: InstrumentLookup) -> DataClient: ...
 
-    def execution_client(self, session: BrokerSession) -> ExecutionClient: ...
+    def execution_client(self, session: BrokerSession, instruments: InstrumentLookup) -> ExecutionClient: ...
 
-    def streaming_adapter(self, session: BrokerSession) -> StreamingAdapter: ...
+    def streaming_adapter(self, session: BrokerSession, instruments: InstrumentLookup) -> StreamingAdapter: ...
 
-    def instrument_provider(self) -> InstrumentProvider: ...
+    def instrument_provider(self, session: BrokerSession | None = None) -> InstrumentProvider:
+        """Brokers whose master file needs a login get the session; public files ignore it."""
+        ...
 
     async def close(self) -> None: ...

@@ -25,6 +25,18 @@ from brokers.contract.types import (
 )
 
 
+class InstrumentLookup(Protocol):
+    """The installed master contract of one broker, as plugins see it: our symbol ↔ the broker's
+    token and trading symbol. Exchanges are ours (`NSE`, `NFO`, `NSE_INDEX`…) except in
+    `by_brsymbol`, which takes the broker's exchange/segment code."""
+
+    def get(self, exchange: str, symbol: str) -> Instrument | None: ...
+
+    def by_token(self, exchange: str, token: str) -> Instrument | None: ...
+
+    def by_brsymbol(self, brexchange: str, brsymbol: str) -> Instrument | None: ...
+
+
 @runtime_checkable
 class DataClient(Protocol):
     """Market data for one user's session."""

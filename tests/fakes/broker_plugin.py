@@ -101,17 +101,17 @@ class RecordingBroker:
     async def authenticate(self, credentials, params) -> BrokerSession:
         raise AssertionError("not used")
 
-    def data_client(self, session: BrokerSession) -> FixedData:
+    def data_client(self, session: BrokerSession, instruments=None) -> FixedData:
         return FixedData()
 
-    def execution_client(self, session: BrokerSession) -> RecordingExecution:
+    def execution_client(self, session: BrokerSession, instruments=None) -> RecordingExecution:
         self.calls.append("execution_client")
         return self.execution
 
-    def streaming_adapter(self, session):
+    def streaming_adapter(self, session, instruments=None):
         raise AssertionError("not used")
 
-    def instrument_provider(self):
+    def instrument_provider(self, session=None):
         raise AssertionError("not used")
 
     async def close(self) -> None:
