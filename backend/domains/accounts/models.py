@@ -81,6 +81,7 @@ class BrokerToken(TimestampMixin, Base):
     broker_user_id: Mapped[str] = mapped_column(String(64), default="")
     access_token_encrypted: Mapped[str] = mapped_column(Text)
     feed_token_encrypted: Mapped[str | None] = mapped_column(Text, default=None)
+    extra_encrypted: Mapped[str | None] = mapped_column(Text, default=None)  # JSON of BrokerSession.extra
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 

@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 
+import orjson
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.core.clock import IST, utcnow
-from backend.core.security import Secrets
+from backend.core.security import DecryptionError, Secrets
 from backend.domains.accounts.models import BrokerToken
 from brokers.contract import BrokerSession
 
@@ -94,10 +95,11 @@ class BrokerSessions:
     async def save(self, session: AsyncSession, user_id: int, login: BrokerSession) -> None:
         """A successful login replaces any earlier token of the same broker (one row per broker)."""
         values = {
-            "broker_user_id": login.broker_user_id,
+            "broker_user_id": login.broker_user_id[:64],
             "access_token_encrypted": self.secrets.encrypt(login.access_token),
             "feed_token_encrypted": self.secrets.encrypt(login.feed_token) if login.feed_token else None,
-            "expires_at": login.expires_at,
+            "extra_encrypted": self.secrets.encrypt(orjson.dumps(dict(login.extra)).decode()) if login.extra else None,
+            "expires_at": login.expires_at.astimezone(UTC),  # SQLite keeps no offset: store UTC
             "revoked_at": None,
         }
         token = await self._latest(session, user_id, login.broker)
@@ -128,10 +130,23 @@ class BrokerSessions:
         if state_of(token, now) not in (SessionState.CONNECTED, SessionState.EXPIRING):
             return None
         assert token is not None
-        return BrokerSession(
-            broker=broker, access_token=self.secrets.decrypt(token.access_token_encrypted),
-            expires_at=_aware(token.expires_at), broker_user_id=token.broker_user_id,
-            feed_token=self.secrets.decrypt(token.feed_token_encrypted) if token.feed_token_encrypted else None)
+        try:
+            return BrokerSession(
+                broker=broker, access_token=self.secrets.decrypt(token.access_token_encrypted),
+                expires_at=_aware(token.expires_at), broker_user_id=token.broker_user_id,
+                feed_token=self.secrets.decrypt(token.feed_token_encrypted) if token.feed_token_encrypted else None,
+                extra=orjson.loads(self.secrets.decrypt(token.extra_encrypted)) if token.extra_encrypted else {})
+        except DecryptionError:  # the pepper changed: the user must log in to the broker again
+            return None
+
+    async def revoke(self, session: AsyncSession, user_id: int, broker: str, now: datetime | None = None) -> bool:
+        """Broker logout, or the broker rejected the token: the session is dead until the next login."""
+        result = await session.execute(
+            update(BrokerToken).where(BrokerToken.user_id == user_id, BrokerToken.broker == broker,
+                                      BrokerToken.revoked_at.is_(None))
+            .values(revoked_at=now or utcnow()).execution_options(synchronize_session=False))
+        session.expire_all()
+        return bool(result.rowcount)
 
     async def expire_due(self, session: AsyncSession, now: datetime | None = None,
                          broker: str | None = None) -> list[int]:

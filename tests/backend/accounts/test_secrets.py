@@ -12,10 +12,12 @@ import pytest
 from sqlalchemy import text
 
 from backend.api.deps import ApiUser
-from backend.core.clock import IST
+from backend.core.clock import IST, utcnow
 from backend.core.security import Secrets, totp_matching_step
 from backend.domains.accounts import broker_secrets
 from backend.domains.accounts.web_sessions import next_expiry
+from backend.domains.brokers.sessions import BrokerSessions
+from brokers.contract import BrokerSession
 from tests.conftest import make_settings
 from tests.fixtures.accounts import make_user
 
@@ -70,40 +72,48 @@ class TestPrimitives:
             make_settings(tmp_path, session_expiry_time="25:00")
 
 
+def _login(access_token: str, expires_at: datetime | None = None, **values) -> BrokerSession:
+    return BrokerSession("zerodha", access_token, expires_at or utcnow() + timedelta(hours=6), "ZX1234", **values)
+
+
 class TestBrokerSecrets:
     async def test_tokens_and_credentials_are_encrypted_and_scoped(self, app):
         alice, _ = await make_user(app, "alice")
         bob, _ = await make_user(app, "bobby")
+        sessions = BrokerSessions(app.state.accounts.secrets)
         async with app.state.db.sessions() as session:
             await broker_secrets.save_broker_credentials(session, alice, "zerodha", {"api_secret": "S3CR3T-xyz"})
-            await broker_secrets.save_broker_token(session, alice, "zerodha", "ACCESS-abc", feed_token="FEED-def")
+            await sessions.save(session, alice, _login("ACCESS-abc", feed_token="FEED-def",
+                                                       extra={"api_key": "EXTRA-ghi"}))
             await session.commit()
         async with app.state.db.sessions() as session:
             dump = json.dumps([list(map(str, row)) for table in ("broker_credentials", "broker_tokens")
                                for row in (await session.execute(text(f"SELECT * FROM {table}"))).all()])
-            for secret in ("S3CR3T-xyz", "ACCESS-abc", "FEED-def"):
+            for secret in ("S3CR3T-xyz", "ACCESS-abc", "FEED-def", "EXTRA-ghi"):
                 assert secret not in dump
-            live = await broker_secrets.get_broker_session(session, alice)
-            assert (live.access_token, live.feed_token) == ("ACCESS-abc", "FEED-def")
-            assert "ACCESS-abc" not in repr(live)
+            live = await sessions.load(session, alice, "zerodha")
+            assert (live.access_token, live.feed_token, dict(live.extra)) == (
+                "ACCESS-abc", "FEED-def", {"api_key": "EXTRA-ghi"})
+            assert "ACCESS-abc" not in repr(live) and "EXTRA-ghi" not in repr(live)
             assert await broker_secrets.get_broker_credentials(session, alice, "zerodha") == {"api_secret": "S3CR3T-xyz"}
-            assert await broker_secrets.get_broker_session(session, bob) is None
+            assert await sessions.load(session, bob, "zerodha") is None
             assert await broker_secrets.get_broker_credentials(session, bob, "zerodha") is None
 
-    async def test_token_expires_at_0330_and_can_be_revoked(self, app):
+    async def test_token_dies_at_its_expiry_and_can_be_revoked(self, app):
         alice, _ = await make_user(app, "alice")
+        sessions = BrokerSessions(app.state.accounts.secrets)
+        expiry = next_expiry(utcnow(), "03:30")
         async with app.state.db.sessions() as session:
-            await broker_secrets.save_broker_token(session, alice, "zerodha", "ACCESS-abc")
+            await sessions.save(session, alice, _login("ACCESS-abc", expires_at=expiry))
             await session.commit()
-        runtime = app.state.accounts
-        expiry = next_expiry(runtime.clock(), "03:30")
-        runtime.clock = lambda: expiry + timedelta(seconds=1)
         async with app.state.db.sessions() as session:
-            assert await broker_secrets.get_broker_session(session, alice) is None
-            await broker_secrets.save_broker_token(session, alice, "zerodha", "ACCESS-new")  # next day's login
-            assert (await broker_secrets.get_broker_session(session, alice)).access_token == "ACCESS-new"
-            assert await broker_secrets.revoke_broker_session(session, alice, "zerodha") is True
-            assert await broker_secrets.get_broker_session(session, alice) is None
+            assert await sessions.load(session, alice, "zerodha", now=expiry + timedelta(seconds=1)) is None
+            await sessions.save(session, alice, _login("ACCESS-new", expires_at=expiry + timedelta(days=1)))
+            assert (await sessions.load(session, alice, "zerodha", now=expiry + timedelta(seconds=1))).access_token \
+                == "ACCESS-new"
+            assert await sessions.revoke(session, alice, "zerodha") is True
+            assert await sessions.revoke(session, alice, "zerodha") is False
+            assert await sessions.load(session, alice, "zerodha") is None
 
 
 class TestNothingLeaks:
@@ -140,8 +150,8 @@ class TestNothingLeaks:
         client.headers["X-CSRF-Token"] = changed.json()["data"]["csrf_token"]
         user_id = (await client.get("/auth/session")).json()["data"]["user"]["id"]
         async with app.state.db.sessions() as session:
-            await broker_secrets.save_broker_token(session, user_id, "zerodha", "BROKER-ACCESS-777")
-            live = await broker_secrets.get_broker_session(session, user_id)
+            await BrokerSessions(app.state.accounts.secrets).save(session, user_id, _login("BROKER-ACCESS-777"))
+            live = await BrokerSessions(app.state.accounts.secrets).load(session, user_id, "zerodha")
             logging.getLogger("algogate.test").info("broker session %r", live)
             await session.commit()
         await app.state.log_writer.flush()
