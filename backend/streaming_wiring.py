@@ -13,16 +13,19 @@ from http.cookies import SimpleCookie
 from fastapi import FastAPI
 
 from backend.core.settings import Settings
+from backend.domains.brokers.logins import live_feed_account
 from brokers.contract import FeedMode, Instrument, Tick
 from streaming.auth import FeedPrincipal
 from streaming.config import HubConfig
 from streaming.hub import StreamingHub
+from streaming.pool import UpstreamError
 from streaming.transports.socketio import socketio_asgi
 from streaming.transports.ws_feed import FeedListener, feed_endpoint
 
 log = logging.getLogger("algogate.streaming")
 
-# Until broker sessions exist every user is served by the simulator's shared synthetic feed.
+# Simulator users share one synthetic feed; a live broker's users each have their own feed account
+# (`broker:user_id`), fed through their own broker session.
 SIMULATOR = "simulator"
 
 
@@ -52,15 +55,19 @@ class AppFeedAuth:
         self._app = app
         self._cookie_name = settings.session_cookie_name
 
-    def _principal(self, username: str) -> FeedPrincipal:
-        return FeedPrincipal(user_id=username, broker=SIMULATOR, feed_account=SIMULATOR)
+    async def _principal(self, user) -> FeedPrincipal:
+        gateways = getattr(self._app.state, "gateways", None)
+        broker = (await gateways.profile_for(user.id)).broker if gateways is not None else SIMULATOR
+        if broker == SIMULATOR:
+            return FeedPrincipal(user_id=user.username, broker=SIMULATOR, feed_account=SIMULATOR)
+        return FeedPrincipal(user_id=user.username, broker=broker, feed_account=live_feed_account(broker, user.id))
 
     async def authenticate_api_key(self, api_key: str) -> FeedPrincipal | None:
         from backend.domains.accounts.service import verify_api_key
 
         async with self._app.state.db.sessions() as session:
             user = await verify_api_key(session, api_key)
-        return self._principal(user.username) if user is not None else None
+        return await self._principal(user) if user is not None else None
 
     async def authenticate_session(self, headers: Mapping[str, str],
                                    auth: Mapping[str, object] | None) -> FeedPrincipal | None:
@@ -76,18 +83,68 @@ class AppFeedAuth:
             return None
         async with self._app.state.db.sessions() as session:
             user = await resolve_session(session, token)
-        return self._principal(user.username) if user is not None and user.is_active else None
+        return await self._principal(user) if user is not None and user.is_active else None
 
     async def resolve(self, principal: FeedPrincipal, exchange: str, symbol: str) -> Instrument | None:
+        masters = getattr(self._app.state, "symbol_masters", None)
+        if masters is not None:
+            return (await masters.loaded(principal.broker)).get(exchange, symbol)
         index = getattr(self._app.state, "symbols", None)
         return index.get(exchange, symbol) if index is not None else None
+
+
+class BrokerFeeds:
+    """The hub's UpstreamProvider: the simulator's shared feed, or a live broker's streaming
+    adapter built from the feed account's own broker session (re-read on every reconnect, so a
+    fresh login's token is used and a dead one fails clearly)."""
+
+    def __init__(self, app: FastAPI, simulator_feeds) -> None:
+        self._app = app
+        self._simulator = simulator_feeds
+
+    def _plugin(self, broker: str):
+        plugin = self._app.state.brokers.plugins.get(broker)
+        if plugin is None:
+            raise UpstreamError(f"Broker '{broker}' is not installed")
+        return plugin
+
+    def capabilities(self, feed_account: str):
+        if feed_account == SIMULATOR:
+            return self._simulator.capabilities(feed_account)
+        return self._plugin(feed_account.partition(":")[0]).capabilities
+
+    async def _login(self, feed_account: str):
+        broker, _, user_id = feed_account.partition(":")
+        async with self._app.state.db.sessions() as session:
+            login = await self._app.state.broker_sessions.load(session, int(user_id), broker)
+        if login is None:
+            raise UpstreamError("Broker session expired, log in again.")
+        return broker, login
+
+    async def open_adapter(self, feed_account: str):
+        if feed_account == SIMULATOR:
+            return await self._simulator.open_adapter(feed_account)
+        broker, login = await self._login(feed_account)
+        master = await self._app.state.symbol_masters.loaded(broker)
+        return self._plugin(broker).streaming_adapter(login, master)
+
+    async def data_client(self, feed_account: str):
+        """REST quotes for the watchdog's fallback while a feed is stale."""
+        if feed_account == SIMULATOR:
+            return getattr(self._app.state, "market", None)
+        broker, login = await self._login(feed_account)
+        return self._plugin(broker).data_client(login, await self._app.state.symbol_masters.loaded(broker))
 
 
 def rest_quotes(app: FastAPI):
     """The watchdog's REST fallback: the market data client's multiquote, as ticks."""
 
     async def fetch(feed_account: str, instruments: Sequence[Instrument]) -> list[Tick]:
-        market = getattr(app.state, "market", None)
+        feeds = getattr(app.state, "market_feeds", None)
+        if isinstance(feeds, BrokerFeeds):
+            market = await feeds.data_client(feed_account)
+        else:
+            market = getattr(app.state, "market", None)
         if market is None:
             return []
         quotes = await market.multiquote(list(instruments))
@@ -112,12 +169,12 @@ def build_streaming_hub(app: FastAPI, settings: Settings) -> StreamingHub:
         from streaming.backplane.redis import RedisBackplane  # redis is imported only when configured
 
         backplane = RedisBackplane(settings.redis_url, "algogate:stream:", settings.stream_lease_ttl_seconds)
-    upstreams = getattr(app.state, "market_feeds", None)  # an UpstreamProvider set by a broker's wiring
+    upstreams = getattr(app.state, "market_feeds", None)  # tests may set their own UpstreamProvider
     simulator = getattr(app.state, "simulator", None)
     if upstreams is None and simulator is not None:
         from brokers.simulator.broker import SimulatorFeeds
 
-        upstreams = SimulatorFeeds(simulator)
+        upstreams = app.state.market_feeds = BrokerFeeds(app, SimulatorFeeds(simulator))
     return StreamingHub(hub_config(settings), upstreams=upstreams, api_keys=auth, sessions=auth, symbols=auth,
                         quote_fetcher=rest_quotes(app), backplane=backplane, default_feed_account=SIMULATOR,
                         supported_brokers=settings.broker_names, cors_allowed_origins=settings.cors_origin_list)

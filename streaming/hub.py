@@ -175,6 +175,19 @@ class StreamingHub:
         self.pools.clear()
         log.debug("streaming hub stopped")
 
+    async def close_feed_account(self, feed_account: str) -> bool:
+        """Tear down a feed account's upstream connections (its broker session died or logged out).
+        Clients keep their subscriptions in the index; a new pool opens, with a fresh session, on
+        the next subscription after the user logs in again."""
+        pool = self.pools.pop(feed_account, None)
+        if pool is None:
+            return False
+        await pool.close()
+        for key in [key for key in self._pushed_demand if key[0] == feed_account]:
+            self._pushed_demand.pop(key, None)
+        log.info("upstream feeds of %s closed", feed_account)
+        return True
+
     def health(self) -> dict[str, object]:
         stalled = any(c.reconnecting for pool in self.pools.values() for c in pool.connections)
         return {

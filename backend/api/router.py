@@ -23,10 +23,22 @@ def api_v1_routers() -> list[APIRouter]:
 
 def web_routers() -> list[APIRouter]:
     """The SPA's session routes: accounts, admin, logs, trading, market data, watchlists."""
-    from backend.api.web import admin, apikey, auth, logs, master_contract, trading, watchlists
+    from backend.api.web import (
+        actioncenter,
+        admin,
+        apikey,
+        auth,
+        broker_login,
+        logs,
+        master_contract,
+        strategies,
+        trading,
+        watchlists,
+    )
 
     return [auth.router, apikey.router, admin.router, logs.router, trading.router, trading.market,
-            watchlists.router, master_contract.router]
+            watchlists.router, master_contract.router, broker_login.router, broker_login.callback_router,
+            actioncenter.router, strategies.router]
 
 
 def mount_routes(app: FastAPI) -> None:
@@ -35,6 +47,9 @@ def mount_routes(app: FastAPI) -> None:
         app.include_router(router, prefix=API_V1)
     for router in web_routers():
         app.include_router(router)
+    from backend.api import webhooks  # issue 12: public strategy webhooks
+
+    app.include_router(webhooks.router)
     # --- the React SPA: keep LAST, it answers every other GET ---
     from backend.api.spa import spa_router
 

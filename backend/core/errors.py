@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backend.core.responses import FastJSONResponse
+from brokers.contract.errors import BrokerError, SessionExpired
 
 log = logging.getLogger("algogate.errors")
 
@@ -117,6 +118,17 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(_: Request, exc: AppError) -> JSONResponse:
         return envelope(exc.message, exc.status, **exc.extra)
+
+    @app.exception_handler(BrokerError)
+    async def _broker_error(request: Request, exc: BrokerError) -> JSONResponse:
+        """A broker call failed: name the broker and its message. A rejected token also ends the
+        user's broker session everywhere (see `backend.domains.brokers.logins`)."""
+        if isinstance(exc, SessionExpired):
+            on_expired = getattr(request.app.state, "on_broker_session_expired", None)
+            gateway = getattr(request.state, "gateway", None)
+            if on_expired is not None and gateway is not None:
+                await on_expired(gateway.user.id, gateway.user.username, exc.broker)
+        return envelope(str(exc), exc.status)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -2,6 +2,7 @@
 `brokers.common` and their own family."""
 
 from brokers.contract.capabilities import Capabilities, RateLimit
+from brokers.contract.config import BrokerConfig
 from brokers.contract.errors import (
     BrokerError,
     BrokerUnavailable,
@@ -10,7 +11,6 @@ from brokers.contract.errors import (
     SessionExpired,
     UnmappedValue,
 )
-from brokers.contract.config import BrokerConfig
 from brokers.contract.manifest import AuthType, BrokerManifest, CredentialField
 from brokers.contract.plugin import BrokerPlugin, BrokerSession
 from brokers.contract.protocols import (

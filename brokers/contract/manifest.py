@@ -22,6 +22,7 @@ class CredentialField:
     label: str
     secret: bool = True
     help: str = ""
+    required: bool = True
 
 
 @dataclass(frozen=True)

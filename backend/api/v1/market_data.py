@@ -71,7 +71,7 @@ async def multiquotes(body: MultiQuotesRequest, request: Request) -> Any:
     invalid: list[dict[str, str]] = []
     valid = []
     for item in body.symbols:
-        instrument = request.app.state.symbols.get(item.exchange, item.symbol)
+        instrument = caller.gateway.symbols.get(item.exchange, item.symbol)
         if instrument is None:
             invalid.append({"symbol": item.symbol, "exchange": item.exchange.value,
                             "error": unknown_symbol_message(item.symbol, item.exchange.value)})

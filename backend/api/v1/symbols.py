@@ -44,7 +44,11 @@ from brokers.simulator.data_client import interval_groups
 router = APIRouter(tags=["symbols"])
 
 
-def symbols_of(request: Request) -> SymbolMaster:
+async def symbols_of(request: Request, user) -> SymbolMaster:
+    """The master contract of the caller's broker (no live broker login needed to look symbols up)."""
+    gateways = getattr(request.app.state, "gateways", None)
+    if gateways is not None:
+        return await gateways.symbols_for(user)
     return request.app.state.symbols
 
 
@@ -59,8 +63,7 @@ async def data_client_for(request: Request, user) -> DataClient:
 @router.post("/symbol", responses=documented(SymbolResponse))
 @router.post("/symbol/", include_in_schema=False)
 async def symbol(body: SymbolRequest, request: Request) -> dict[str, Any]:
-    await authenticate_api_key(request, body.apikey)
-    master = symbols_of(request)
+    master = await symbols_of(request, await authenticate_api_key(request, body.apikey))
     found = master.get(body.exchange, body.symbol)
     if found is None:
         raise NotFoundError(f"Symbol {body.symbol} not found in exchange {body.exchange.value}")
@@ -70,10 +73,10 @@ async def symbol(body: SymbolRequest, request: Request) -> dict[str, Any]:
 @router.post("/search", responses=documented(SearchResponse))
 @router.post("/search/", include_in_schema=False)
 async def search(body: SearchRequest, request: Request) -> dict[str, Any]:
-    await authenticate_api_key(request, body.apikey)
+    user = await authenticate_api_key(request, body.apikey)
     if not body.query.strip():
         raise AppError("Query parameter is required and cannot be empty", 400)
-    results = symbols_of(request).search(body.query, body.exchange, body.instrumenttype)
+    results = (await symbols_of(request, user)).search(body.query, body.exchange, body.instrumenttype)
     if not results:
         return {"status": "success", "message": "No matching symbols found", "data": []}
     return {"status": "success", "message": f"Found {len(results)} matching symbols",
@@ -83,9 +86,9 @@ async def search(body: SearchRequest, request: Request) -> dict[str, Any]:
 @router.post("/expiry", responses=documented(ExpiryResponse))
 @router.post("/expiry/", include_in_schema=False)
 async def expiry(body: ExpiryRequest, request: Request) -> dict[str, Any]:
-    await authenticate_api_key(request, body.apikey)
+    user = await authenticate_api_key(request, body.apikey)
     underlying = body.symbol.strip().upper()
-    days = symbols_of(request).expiries(underlying, body.exchange.value, body.instrumenttype,
+    days = (await symbols_of(request, user)).expiries(underlying, body.exchange.value, body.instrumenttype,
                                         on_or_after=now_ist().date())
     label = f"{underlying} {body.instrumenttype} in {body.exchange.value}"
     if not days:
@@ -113,10 +116,10 @@ async def instruments(request: Request, apikey: str | None = None, exchange: str
     if exchange is not None and exchange not in exchange_values():
         return fail({"exchange": [f"Must be one of: {', '.join(exchange_values())}."]}, 400)
     try:
-        await authenticate_api_key(request, apikey)
+        user = await authenticate_api_key(request, apikey)
     except AppError as exc:
         return fail(exc.message, exc.status)
-    rows = symbols_of(request).index.by_exchange(exchange)
+    rows = (await symbols_of(request, user)).index.by_exchange(exchange)
     if as_csv:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
@@ -150,7 +153,7 @@ async def optionsymbol(request: Request) -> Response:
         data = await data_client_for(request, user)
     except AppError as exc:
         raise AppError(f"Failed to fetch LTP for {base}. {exc.message}", exc.status) from None
-    resolved = await resolve_option_symbol(symbols_of(request), data, body.underlying, body.exchange,
+    resolved = await resolve_option_symbol(await symbols_of(request, user), data, body.underlying, body.exchange,
                                            body.expiry_date, body.offset, body.option_type, body.strike_int)
     item = resolved.instrument
     return FastJSONResponse({"status": "success", "symbol": item.symbol, "exchange": item.exchange.value,

@@ -36,7 +36,10 @@ router = APIRouter(prefix="/web/trading", tags=["web trading"])
 
 
 async def gateway(request: Request, user) -> Gateway:
-    return await request.app.state.gateways.for_user(user)
+    route = await request.app.state.gateways.for_user(user)
+    request.state.symbols = route.symbols  # instrument_or_400 resolves in the user's broker's master
+    request.state.gateway = route
+    return route
 
 
 class PlaceOrderBody(OrderFields):
@@ -230,7 +233,8 @@ async def search(request: Request, caller: WebUser, query: Annotated[str, Query(
                  exchange: str | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50) -> dict[str, Any]:
     if exchange is not None and exchange not in Exchange.__members__:
         raise AppError(f"Unknown exchange '{exchange}'", 400)
-    found = request.app.state.symbols.search(query, exchange, None, limit)
+    master = await request.app.state.gateways.symbols_for(caller)
+    found = master.search(query, exchange, None, limit)
     return {"status": "success", "data": [search_row(item) for item in found]}
 
 

@@ -28,8 +28,9 @@ class WatchlistBody(BaseModel):
     items: list[Item] = []
 
 
-def lookup(request: Request):
-    return request.app.state.symbols.get
+async def lookup(request: Request, user):
+    """Watchlist symbols are checked against the master of the user's broker."""
+    return (await request.app.state.gateways.symbols_for(user)).get
 
 
 @router.get("")
@@ -40,7 +41,7 @@ async def list_watchlists(caller: WebUser, session: SessionDep) -> dict[str, Any
 @router.post("")
 async def create_watchlist(body: WatchlistBody, request: Request, caller: WebUser, session: SessionDep) -> dict:
     created = await service.create(session, caller.id, body.name, [i.model_dump() for i in body.items],
-                                   lookup(request))
+                                   await lookup(request, caller))
     await session.commit()
     return {"status": "success", "data": created}
 
@@ -49,7 +50,7 @@ async def create_watchlist(body: WatchlistBody, request: Request, caller: WebUse
 async def replace_watchlist(watchlist_id: int, body: WatchlistBody, request: Request, caller: WebUser,
                             session: SessionDep) -> dict[str, Any]:
     replaced = await service.replace(session, caller.id, watchlist_id, body.name,
-                                     [i.model_dump() for i in body.items], lookup(request))
+                                     [i.model_dump() for i in body.items], await lookup(request, caller))
     await session.commit()
     return {"status": "success", "data": replaced}
 

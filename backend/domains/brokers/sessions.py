@@ -149,15 +149,16 @@ class BrokerSessions:
         return bool(result.rowcount)
 
     async def expire_due(self, session: AsyncSession, now: datetime | None = None,
-                         broker: str | None = None) -> list[int]:
-        """Revoke every live token whose expiry has passed; returns the affected user ids (once each)."""
+                         broker: str | None = None) -> list[tuple[int, str]]:
+        """Revoke every live token whose expiry has passed; returns the (user id, broker) pairs
+        revoked — each once, so with several workers only one of them reports it."""
         now = now or utcnow()
         statement = (update(BrokerToken)
                      .where(BrokerToken.revoked_at.is_(None), BrokerToken.expires_at <= now)
-                     .values(revoked_at=now).returning(BrokerToken.user_id))
+                     .values(revoked_at=now).returning(BrokerToken.user_id, BrokerToken.broker))
         if broker is not None:
             statement = statement.where(BrokerToken.broker == broker)
         result = await session.execute(statement.execution_options(synchronize_session=False))
-        user_ids = sorted({row[0] for row in result})
+        expired = sorted({(row[0], row[1]) for row in result})
         session.expire_all()  # loaded tokens may be stale now
-        return user_ids
+        return expired

@@ -241,6 +241,9 @@ class SymbolMaster:
     def by_token(self, exchange: Exchange | str, token: str) -> Instrument | None:
         return self.index.by_token(exchange, token)
 
+    def by_brsymbol(self, brexchange: str, brsymbol: str) -> Instrument | None:
+        return self.index.by_brsymbol(brexchange, brsymbol)
+
     def search(self, query: str, exchange: Exchange | str | None = None, instrumenttype: str | None = None,
                limit: int = 500) -> list[Instrument]:
         return self.index.search(query, exchange, instrumenttype, limit)

@@ -22,6 +22,8 @@ from backend.core.errors import AppError
 from backend.domains.accounts.schemas import AuthenticatedUser
 from backend.domains.brokers.sessions import BrokerSessions
 from backend.domains.sandbox.service import SandboxService
+from backend.domains.symbols.masters import SymbolMasters
+from backend.domains.symbols.service import SymbolMaster
 from backend.domains.trading.execution import PaperExecution
 from backend.domains.trading.live import LiveExecution
 from backend.domains.trading.service import ProfileView, get_profile
@@ -46,6 +48,7 @@ class Gateway:
     profile: ProfileView
     data: DataClient
     execution: PaperExecution | LiveExecution
+    symbols: SymbolMaster  # the master contract of the user's broker
 
     @property
     def broker(self) -> str:
@@ -64,6 +67,7 @@ class GatewayResolver:
     sandbox: SandboxService  # the one paper engine
     sessions: BrokerSessions
     plugins: dict[str, BrokerPlugin]  # live brokers by name (the registry's)
+    masters: SymbolMasters
     latency: Any = None  # LatencyRecorder, for the latency log
     cache_profiles: bool = False  # only when this process is the only writer (see module doc)
     _profiles: dict[int, ProfileView] = field(default_factory=dict)
@@ -79,7 +83,8 @@ class GatewayResolver:
             if data is not None:  # the hot path: no database round trip at all
                 execution = PaperExecution(self.sandbox, user.id, data, analyze=profile.analyze_mode,
                                            latency=self.latency)
-                return Gateway(user=user, profile=profile, data=data, execution=execution)
+                return Gateway(user=user, profile=profile, data=data, execution=execution,
+                               symbols=self.masters.get(SIMULATOR))
         async with self.db.sessions() as session:
             profile = await get_profile(session, user.id, self.default_broker)
             if self.cache_profiles:
@@ -97,11 +102,27 @@ class GatewayResolver:
                 if login is None:
                     status = await self.sessions.status(session, user.id, profile.broker)
                     raise BrokerSessionError(status.message or "Log in to your broker first.")
-                data = plugin.data_client(login)
+                master = await self.masters.loaded(profile.broker)
+                data = plugin.data_client(login, master)
                 # In analyzer mode the live execution client is never even built.
-                live = None if profile.analyze_mode else plugin.execution_client(login)
+                live = None if profile.analyze_mode else plugin.execution_client(login, master)
         if live is None:  # analyzer mode or the simulator: the paper engine, and only it, sees orders
             execution = PaperExecution(self.sandbox, user.id, data, analyze=profile.analyze_mode, latency=self.latency)
         else:
             execution = LiveExecution(profile.broker, live, user.id, latency=self.latency)
-        return Gateway(user=user, profile=profile, data=data, execution=execution)
+        return Gateway(user=user, profile=profile, data=data, execution=execution,
+                       symbols=self.masters.get(profile.broker))
+
+    async def profile_for(self, user_id: int) -> ProfileView:
+        profile = self._profiles.get(user_id)
+        if profile is None:
+            async with self.db.sessions() as session:
+                profile = await get_profile(session, user_id, self.default_broker)
+            if self.cache_profiles:
+                self._profiles[user_id] = profile
+        return profile
+
+    async def symbols_for(self, user: AuthenticatedUser) -> SymbolMaster:
+        """The master contract of the user's broker, without needing a live broker login (symbol
+        search and lookups work before the day's broker login)."""
+        return await self.masters.loaded((await self.profile_for(user.id)).broker)

@@ -21,6 +21,7 @@ from brokers.contract import (
     OrderStatus,
     PriceType,
     Product,
+    SessionExpired,
 )
 
 Body = dict[str, Any]
@@ -55,8 +56,10 @@ class LiveExecution:
                 return await call
             async with self.latency.measure(self.broker, operation, user_id=self.user_id):
                 return await call
+        except SessionExpired:
+            raise  # the app's handler ends the broker session everywhere
         except BrokerError as exc:
-            raise AppError(exc.message, exc.status) from None
+            raise AppError(str(exc), exc.status) from None
 
     async def place_order(self, request: OrderRequest, instrument: Instrument) -> Body:
         order = await self._call("placeorder", self.client.place_order(request))

@@ -13,9 +13,11 @@ from backend.core.db import Database
 from backend.core.scheduler import Scheduler
 from backend.core.settings import Settings
 from backend.domains.accounts.models import User
+from backend.domains.brokers.logins import BrokerLogins
 from backend.domains.brokers.sessions import BrokerSessions
 from backend.domains.sandbox.service import SandboxService
 from backend.domains.sandbox.tasks import SandboxJobs
+from backend.domains.symbols.masters import SymbolMasters
 from backend.domains.trading import analyzer_log
 from backend.domains.trading.events import OrderEventPublisher
 from backend.domains.trading.gateway import SIMULATOR, GatewayResolver
@@ -43,14 +45,19 @@ async def start_trading(app: FastAPI, settings: Settings, db: Database, stack: A
     stack.push_async_callback(feed.close)
     app.state.sandbox = sandbox
     app.state.paper_feed = feed
+    masters = SymbolMasters(db)
+    masters.add(symbols)
+    app.state.symbol_masters = masters
     app.state.broker_sessions = BrokerSessions(app.state.accounts.secrets)
     app.state.gateways = GatewayResolver(
         db=db, default_broker=default_broker, simulator_data=market, sandbox=sandbox,
-        sessions=app.state.broker_sessions, plugins=app.state.brokers.plugins,
+        sessions=app.state.broker_sessions, plugins=app.state.brokers.plugins, masters=masters,
         latency=getattr(app.state, "latency", None),
         cache_profiles=db.dialect == "sqlite" and settings.workers == 1)
     app.state.analyzer_log_count = partial(analyzer_log.count, db)
-    symbols.add_listener(partial(_broadcast, app))
+    app.state.broker_logins = BrokerLogins(app)
+    app.state.on_broker_session_expired = app.state.broker_logins.expired
+    masters.add_listener(partial(_broadcast, app))
 
 
 def _broadcast(app: FastAPI, event: str, payload: dict) -> None:
@@ -72,13 +79,13 @@ def schedule_trading_jobs(app: FastAPI, scheduler: Scheduler) -> None:
     async def expire_broker_sessions() -> None:
         async with app.state.db.sessions() as session:
             expired = await app.state.broker_sessions.expire_due(session)
+            user_ids = {user_id for user_id, _ in expired}
             usernames = dict((await session.execute(
-                select(User.id, User.username).where(User.id.in_(expired)))).all()) if expired else {}
+                select(User.id, User.username).where(User.id.in_(user_ids)))).all()) if expired else {}
             await session.commit()
-        for user_id in expired:
-            await app.state.hub.publish_user_event(
-                usernames.get(user_id, str(user_id)), "broker_session_expired",
-                {"message": "Broker session expired, log in again."})
+        for user_id, broker in expired:
+            await app.state.broker_logins.ended(user_id, usernames.get(user_id, str(user_id)), broker,
+                                                "Broker session expired, log in again.")
 
     scheduler.aps.add_job(expire_broker_sessions, "interval", minutes=1, id="expire_broker_sessions",
                           replace_existing=True, max_instances=1, coalesce=True)

@@ -55,7 +55,7 @@ class TestStorage:
             assert loaded.access_token == "secret-access-token" and loaded.feed_token == "feed-tok"
             assert (await sessions.status(db, user_id, "fake", now=NOW)).state == SessionState.CONNECTED
             after = rollover + timedelta(seconds=1)
-            assert sorted(await sessions.expire_due(db, now=after)) == sorted([user_id, other_id])
+            assert [user for user, _ in await sessions.expire_due(db, now=after)] == sorted([user_id, other_id])
             assert await sessions.expire_due(db, now=after) == []  # exactly once
             await db.commit()
         async with app.state.db.sessions() as db:
