@@ -1,0 +1,1 @@
+"""Angel One (SmartAPI) broker plugin. See `plugin.py` for the endpoint names it reads."""
