@@ -41,7 +41,9 @@ class BrokerPlugin(Protocol):
     session_rollover: time
 
     def login_url(self, credentials: Mapping[str, str], state: str) -> str | None:
-        """OAuth brokers: where to send the user; None for credential/TOTP brokers."""
+        """OAuth brokers: where to send the user; None for credential/TOTP brokers. A broker whose
+        login must first be registered server-side (Dhan's consent) also defines
+        `async def prepare_login(credentials, state) -> str`, which the core awaits first."""
         ...
 
     async def authenticate(self, credentials: Mapping[str, str], params: Mapping[str, str]) -> BrokerSession:

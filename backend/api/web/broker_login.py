@@ -17,20 +17,23 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from backend.api.deps import SessionDep, WebUser
 from backend.core.errors import AppError
+from backend.core.responses import FastJSONResponse
+from backend.domains.brokers.logins import STATE_TTL_SECONDS
 
 router = APIRouter(prefix="/web/broker", tags=["web broker login"])
 callback_router = APIRouter(tags=["web broker login"])
 
+STATE_COOKIE = "algogate_broker_state"
 BrokerName = Annotated[str, Path(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
 Values = dict[Annotated[str, Field(max_length=64)], Annotated[str, Field(max_length=512)]]
 
 
-class CredentialsBody(BaseModel):
+class BrokerCredentialsBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     values: Values
 
 
-class LoginBody(BaseModel):
+class BrokerLoginBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     params: Values = {}
 
@@ -46,7 +49,7 @@ async def describe(broker: BrokerName, request: Request, caller: WebUser, sessio
 
 
 @router.put("/{broker}/credentials")
-async def save_credentials(broker: BrokerName, body: CredentialsBody, request: Request, caller: WebUser,
+async def save_credentials(broker: BrokerName, body: BrokerCredentialsBody, request: Request, caller: WebUser,
                            session: SessionDep) -> dict[str, Any]:
     await logins(request).save_credentials(session, caller.id, broker, body.values)
     await session.commit()
@@ -54,11 +57,16 @@ async def save_credentials(broker: BrokerName, body: CredentialsBody, request: R
 
 
 @router.post("/{broker}/login")
-async def login(broker: BrokerName, body: LoginBody, request: Request, caller: WebUser,
+async def login(broker: BrokerName, body: BrokerLoginBody, request: Request, caller: WebUser,
                 session: SessionDep) -> dict[str, Any]:
     """OAuth brokers answer `{"redirect": url}` for the browser; the others log in at once."""
-    return {"status": "success", "data": await logins(request).start(session, caller.id, caller.username, broker,
-                                                                    body.params)}
+    data = await logins(request).start(session, caller.id, caller.username, broker, body.params)
+    state = data.pop("state", None)
+    response = FastJSONResponse({"status": "success", "data": data})
+    if state:  # for brokers that do not echo `state` on the callback; bound to this browser
+        response.set_cookie(STATE_COOKIE, state, max_age=STATE_TTL_SECONDS, httponly=True, samesite="lax",
+                            secure=request.url.scheme == "https", path=f"/{broker}/callback")
+    return response
 
 
 @router.delete("/{broker}/session")
@@ -73,8 +81,12 @@ async def oauth_callback(broker: BrokerName, request: Request, caller: WebUser, 
     """Finish the OAuth login, then send the browser back to the broker page with the outcome."""
     params = {key: value[:2048] for key, value in request.query_params.items()}
     try:
-        await logins(request).callback(session, caller.id, caller.username, broker, params)
+        await logins(request).callback(session, caller.id, caller.username, broker, params,
+                                       request.cookies.get(STATE_COOKIE, ""))
     except AppError as exc:
         query = urlencode({"broker": broker, "login": "error", "message": str(exc.message)[:300]})
-        return RedirectResponse(f"/broker?{query}", status_code=303)
-    return RedirectResponse(f"/broker?{urlencode({'broker': broker, 'login': 'success'})}", status_code=303)
+        response = RedirectResponse(f"/broker?{query}", status_code=303)
+    else:
+        response = RedirectResponse(f"/broker?{urlencode({'broker': broker, 'login': 'success'})}", status_code=303)
+    response.delete_cookie(STATE_COOKIE, path=f"/{broker}/callback")
+    return response

@@ -116,17 +116,26 @@ class BrokerLogins:
         credentials = await self._credentials(session, user_id, broker)
         self.app.state.broker_sessions.begin_reauthentication(user_id, broker)
         if plugin.manifest.auth_type == AuthType.OAUTH:
-            url = plugin.login_url(credentials, self.make_state(user_id, broker))
+            state = self.make_state(user_id, broker)
+            prepare = getattr(plugin, "prepare_login", None)
+            if prepare is not None:  # brokers that must register the login server-side first (Dhan's consent)
+                try:
+                    await prepare(credentials, state)
+                except BrokerError as exc:
+                    raise LoginError(str(exc)) from None
+            url = plugin.login_url(credentials, state)
             if url:
-                return {"redirect": url}
+                return {"redirect": url, "state": state}
         missing = [f.label for f in plugin.manifest.login_fields if f.required and not str(params.get(f.name, "")).strip()]
         if missing:
             raise LoginError(f"Enter {', '.join(missing)}")
         return await self._finish(session, user_id, username, broker, credentials, params)
 
     async def callback(self, session: AsyncSession, user_id: int, username: str, broker: str,
-                       params: Mapping[str, str]) -> dict[str, Any]:
-        self.check_state(str(params.get("state", "")), user_id, broker)
+                       params: Mapping[str, str], cookie_state: str = "") -> dict[str, Any]:
+        """`state` comes back in the query where the broker echoes it, else from the login cookie
+        set when the login started (brokers like Dhan return only their own token id)."""
+        self.check_state(str(params.get("state") or cookie_state), user_id, broker)
         credentials = await self._credentials(session, user_id, broker)
         return await self._finish(session, user_id, username, broker, credentials, params)
 

@@ -9,6 +9,7 @@ import type { BrokerInfo, BrokerSession } from '@/lib/api/pending';
 import { formatIstDateTime } from '@/lib/format';
 import { toast } from '@/stores/toasts';
 import { brokerProfileQuery, brokerSessionQuery, brokersQuery, useChooseBroker } from './api';
+import { BrokerLoginCard } from './BrokerLoginCard';
 
 const NO_LOGIN = 'none';
 
@@ -114,6 +115,9 @@ export function BrokerPage() {
           <SessionSummary session={session.data} broker={currentInfo} />
         )}
       </Card>
+      {current && currentInfo && currentInfo.auth_type !== NO_LOGIN ? (
+        <BrokerLoginCard broker={current} />
+      ) : null}
       <Card>
         <CardHeader>
           <CardTitle>Installed brokers</CardTitle>

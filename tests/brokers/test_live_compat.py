@@ -1,0 +1,198 @@
+"""Every real broker plugin, end to end, as a user meets it: a server process with the broker
+enabled and pointed at that broker's fake (`tests/brokers/<name>/fake.py`), the broker chosen,
+credentials saved and a login made through the SPA's routes (OAuth round trip through the fake's
+login page and our `/{broker}/callback`, or the credential form), then the `openalgo` SDK
+trading through it unchanged — and the broker killing the token mid-day.
+
+The fake runs on its own event loop in a thread, because the SDK runs as a blocking subprocess.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import inspect
+import json
+import pkgutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+
+from tests.compat.sdk import ensure_sdk, run_sdk
+from tests.conftest import start_live_server, stop_live_server
+
+pytestmark = pytest.mark.compat
+PASSWORD = "Live-Broker-2026"
+BROKERS_DIR = Path(__file__).parent
+
+
+def fake_brokers() -> list[str]:
+    return sorted(info.name for info in pkgutil.iter_modules([str(BROKERS_DIR)])
+                  if info.ispkg and (BROKERS_DIR / info.name / "fake.py").exists())
+
+
+def fake_class(name: str):
+    module = importlib.import_module(f"tests.brokers.{name}.fake")
+    found = [cls for _, cls in inspect.getmembers(module, inspect.isclass)
+             if cls.__module__ == module.__name__ and hasattr(cls, "login_params") and hasattr(cls, "expire_tokens")]
+    assert len(found) == 1, f"tests/brokers/{name}/fake.py must define exactly one FakeBroker, found {found}"
+    return found[0]
+
+
+class FakeThread:
+    """A fake broker served from a private event loop in a daemon thread."""
+
+    def __init__(self, fake) -> None:
+        self.fake = fake
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True, name=f"fake-{fake.name}")
+
+    def run(self, coroutine, timeout: float = 30):
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
+
+    def call(self, function, *args):
+        """Run a plain method on the fake's loop (fakes may touch loop-bound state)."""
+        async def wrapper():
+            return function(*args)
+        return self.run(wrapper())
+
+    def __enter__(self) -> FakeThread:
+        self.thread.start()
+        self.run(self.fake.start())
+        return self
+
+    def __exit__(self, *exc) -> None:
+        try:
+            self.run(self.fake.stop())
+        finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join(10)
+
+
+def cli(server, *args: str, stdin: str = "") -> str:
+    result = subprocess.run([sys.executable, "-m", "backend.cli", *args], input=stdin, capture_output=True,
+                            text=True, cwd=server.log_path.parent, env=server.env, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def eventually(check, timeout: float = 30, interval: float = 0.2):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)
+
+
+@pytest.fixture(scope="module", params=fake_brokers())
+def live(request, tmp_path_factory) -> Iterator[dict]:
+    name = request.param
+    ensure_sdk()
+    with FakeThread(fake_class(name)()) as fake:
+        tmp = tmp_path_factory.mktemp(f"live-{name}")
+        server = start_live_server(tmp, extra_env={
+            "ENABLED_BROKERS": f"simulator,{name}", "BROKER_URLS": json.dumps({name: fake.fake.urls})})
+        try:
+            cli(server, "user", "create", "--username", "trader", "--password-stdin", stdin=PASSWORD + "\n")
+            apikey = cli(server, "apikey", "show", "--username", "trader")
+            with httpx.Client(base_url=server.base_url, timeout=30) as web:
+                signed_in = web.post("/auth/login", json={"username": "trader", "password": PASSWORD})
+                assert signed_in.status_code == 200, signed_in.text
+                web.headers["X-CSRF-Token"] = signed_in.json()["data"]["csrf_token"]
+                yield {"name": name, "fake": fake, "server": server, "web": web, "apikey": apikey}
+        finally:
+            stop_live_server(server)
+
+
+def log_in(live) -> None:
+    """Choose the broker, store its credentials, log in as the SPA does."""
+    name, web, fake = live["name"], live["web"], live["fake"]
+    assert web.put("/web/trading/broker", json={"broker": name}).status_code == 200
+    saved = web.put(f"/web/broker/{name}/credentials", json={"values": fake.fake.credentials})
+    assert saved.status_code == 200, saved.text
+    assert all(field["stored"] for field in saved.json()["data"]["credential_fields"] if field["required"])
+    assert fake.fake.credentials.get(next(iter(fake.fake.credentials))) not in saved.text  # never echoed
+    started = web.post(f"/web/broker/{name}/login", json={"params": {}})
+    if started.status_code == 400 and "Enter" in started.text:  # credential brokers: the login form
+        params = fake.run(fake.fake.login_params(None))
+        started = web.post(f"/web/broker/{name}/login", json={"params": dict(params)})
+        assert started.status_code == 200, started.text
+        return
+    assert started.status_code == 200, started.text
+    redirect = started.json()["data"].get("redirect")
+    if redirect is None:
+        return  # logged in at once (API-key brokers)
+    params = dict(fake.run(fake.fake.login_params(redirect)))
+    back = web.get(f"/{name}/callback?{urlencode(params)}", follow_redirects=False)
+    assert back.status_code == 303, back.text
+    assert "login=success" in back.headers["location"], back.headers["location"]
+
+
+def sdk(live, body: str):
+    return run_sdk(live["server"].base_url, live["apikey"], body)
+
+
+def test_login_master_contract_and_trading_through_the_sdk(live):
+    name, web = live["name"], live["web"]
+    before = web.get("/web/trading/broker-session").json()["data"]
+    assert before["broker"] == "simulator"
+    log_in(live)
+    state = web.get("/web/trading/broker-session").json()["data"]
+    assert (state["broker"], state["state"]) == (name, "connected"), state
+    master = eventually(lambda: (m := web.get("/web/master-contract").json()["data"])["status"] == "success" and m)
+    assert master and master["total"] >= 5, web.get("/web/master-contract").json()
+
+    # One SDK process for the whole session (each start costs a second): the calls a strategy makes.
+    got = sdk(live, """
+result = {"funds": client.funds(), "quote": client.quotes(symbol="SBIN", exchange="NSE"),
+          "reliance": client.quotes(symbol="RELIANCE", exchange="NSE")}
+placed = client.placeorder(strategy="live", symbol="SBIN", action="BUY", exchange="NSE", price_type="MARKET",
+                           product="MIS", quantity=2)
+result["placed"] = placed
+orderid = placed.get("orderid", "")
+result["status"] = client.orderstatus(order_id=orderid, strategy="live")
+result["orderbook"] = client.orderbook()
+result["positions"] = client.positionbook()
+result["trades"] = client.tradebook()
+below = round(result["reliance"]["data"]["ltp"] * 0.95, 1)  # rests: well below the market
+resting = client.placeorder(strategy="live", symbol="RELIANCE", action="BUY", exchange="NSE", price_type="LIMIT",
+                            price=below, product="CNC", quantity=1)
+result["resting"] = resting
+result["cancelled"] = client.cancelorder(order_id=resting.get("orderid", ""), strategy="live")
+result["unknown"] = client.quotes(symbol="NOSUCHSYMBOL", exchange="NSE")
+""")
+    assert got["funds"]["status"] == "success" and float(got["funds"]["data"]["availablecash"]) > 0, got["funds"]
+    assert got["quote"]["status"] == "success" and got["quote"]["data"]["ltp"] > 0, got["quote"]
+    assert got["placed"]["status"] == "success", got["placed"]
+    orderid = got["placed"]["orderid"]
+    assert got["status"]["status"] == "success" and got["status"]["data"]["order_status"] == "complete", got["status"]
+    assert any(o["orderid"] == orderid and o["symbol"] == "SBIN" for o in got["orderbook"]["data"]["orders"]), \
+        got["orderbook"]
+    assert any(p["symbol"] == "SBIN" and int(p["quantity"]) == 2 for p in got["positions"]["data"]), got["positions"]
+    assert any(t["orderid"] == orderid for t in got["trades"]["data"]), got["trades"]
+    assert got["resting"]["status"] == "success", got["resting"]
+    assert got["cancelled"]["status"] == "success", got["cancelled"]
+    assert got["unknown"]["status"] == "error" and "not found" in got["unknown"]["message"].lower(), got["unknown"]
+
+
+def test_a_token_the_broker_rejects_ends_the_session_with_a_clear_message(live):
+    web, fake = live["web"], live["fake"]
+    if web.get("/web/trading/broker-session").json()["data"]["state"] != "connected":
+        log_in(live)
+    fake.call(fake.fake.expire_tokens)
+    got = sdk(live, "result = [client.funds(), client.funds()]")
+    failed, again = got
+    assert failed["status"] == "error" and "log in again" in failed["message"].lower(), failed
+    assert live["name"] in failed["message"].lower()
+    state = web.get("/web/trading/broker-session").json()["data"]
+    assert state["state"] == "expired", state
+    # The second call never reached the broker with the dead token: our own clear refusal.
+    assert again["status"] == "error" and "log in" in again["message"].lower(), again
