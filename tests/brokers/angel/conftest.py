@@ -34,7 +34,7 @@ class Lookup:
 
 @pytest.fixture(scope="session")
 async def fake_server():
-    broker = FakeAngelBroker()
+    broker = FakeAngelBroker(tick_interval=None)
     await broker.start()
     yield broker
     await broker.stop()

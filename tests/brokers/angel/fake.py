@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import itertools
 import json
 import struct
@@ -126,7 +127,11 @@ class FakeAngelBroker:
 
     name = "angel"
 
-    def __init__(self, extra_equities: int = 0, start_cash: float = 1_000_000.0) -> None:
+    def __init__(self, extra_equities: int = 0, start_cash: float = 1_000_000.0,
+                 tick_interval: float | None = 0.5) -> None:
+        # Periodic ticks to every subscriber, as a market does; None: only `push()` sends (exact-packet tests).
+        self.tick_interval = tick_interval
+        self._ticker: asyncio.Task | None = None
         self.credentials = {"api_key": API_KEY, "client_code": CLIENT_CODE, "totp_secret": TOTP_SECRET}
         self.urls: dict[str, str] = {}
         self.extra_equities = extra_equities
@@ -165,8 +170,24 @@ class FakeAngelBroker:
                                       compression=None)
         port = self._ws_server.sockets[0].getsockname()[1]
         self.urls = {"api": base, "master": f"{base}{MASTER_PATH}", "feed": f"ws://127.0.0.1:{port}/smart-stream"}
+        if self.tick_interval:
+            self._ticker = asyncio.create_task(self._tick_forever(), name="angel-fake-ticker")
+
+    async def _tick_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.tick_interval)
+            subscribed = {key for client in list(self.feed_clients) for key in client.subscriptions}
+            for scrip in self.scrips:
+                if (EXCHANGE_TYPE[scrip.exch_seg], scrip.token) in subscribed:
+                    with contextlib.suppress(Exception):  # a client dropping mid-send
+                        await self.push(scrip.symbol)
 
     async def stop(self) -> None:
+        if self._ticker is not None:
+            self._ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._ticker
+            self._ticker = None
         if self._ws_server is not None:
             self._ws_server.close()
             await self._ws_server.wait_closed()

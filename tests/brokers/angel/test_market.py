@@ -36,7 +36,7 @@ class TestQuotes:
                                                                         "NFO": ["35002"]}
 
     async def test_multiquote_batches_fifty_tokens_a_request(self):
-        fake = FakeAngelBroker(extra_equities=70)
+        fake = FakeAngelBroker(extra_equities=70, tick_interval=None)
         await fake.start()
         plugin = AngelPlugin(BrokerConfig(urls=fake.urls), rate_limits=FAST)
         try:
