@@ -1,0 +1,1 @@
+"""The Noren OMS family: one implementation serving Shoonya, Flattrade, Zebu and TradeSmart."""

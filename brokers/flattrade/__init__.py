@@ -1,0 +1,1 @@
+"""Flattrade: a member of the Noren family (`brokers.families.noren`)."""

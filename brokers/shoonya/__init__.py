@@ -1,0 +1,1 @@
+"""Shoonya (Finvasia): a member of the Noren family (`brokers.families.noren`)."""

@@ -1,0 +1,1 @@
+"""TradeSmart: a member of the Noren family (`brokers.families.noren`)."""

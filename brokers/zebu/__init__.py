@@ -1,0 +1,1 @@
+"""Zebu (MYNT): a member of the Noren family (`brokers.families.noren`)."""

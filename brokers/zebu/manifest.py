@@ -1,0 +1,6 @@
+"""Zebu (MYNT)'s manifest: import-light, read by the registry at discovery time."""
+
+from brokers.families.noren.member import manifest_for
+from brokers.zebu.config import MEMBER
+
+MANIFEST = manifest_for(MEMBER)
