@@ -1,0 +1,1 @@
+"""compositedge: a Symphony XTS member; all code lives in brokers.families.xts."""

@@ -1,0 +1,1 @@
+"""fivepaisaxts: a Symphony XTS member; all code lives in brokers.families.xts."""

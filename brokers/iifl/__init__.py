@@ -1,0 +1,1 @@
+"""iifl: a Symphony XTS member; all code lives in brokers.families.xts."""
