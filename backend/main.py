@@ -75,6 +75,11 @@ def create_app(settings: Settings) -> FastAPI:
 
             schedule_trading_jobs(app, scheduler)
 
+            # --- automation: Action Center, strategy webhooks, Telegram (issue 12) ---
+            from backend.domains.automation.wiring import schedule_automation_jobs, start_automation
+
+            schedule_automation_jobs(await start_automation(app, settings, stack), scheduler)
+
             log.info("algogate %s ready (%s)", __version__, db.dialect)
             yield
             log.info("algogate shutting down")

@@ -177,7 +177,7 @@ def build_streaming_hub(app: FastAPI, settings: Settings) -> StreamingHub:
         upstreams = app.state.market_feeds = BrokerFeeds(app, SimulatorFeeds(simulator))
     return StreamingHub(hub_config(settings), upstreams=upstreams, api_keys=auth, sessions=auth, symbols=auth,
                         quote_fetcher=rest_quotes(app), backplane=backplane, default_feed_account=SIMULATOR,
-                        supported_brokers=settings.broker_names, cors_allowed_origins=settings.cors_origin_list)
+                        supported_brokers=list(app.state.brokers.manifests), cors_allowed_origins=settings.cors_origin_list)
 
 
 async def start_feed_port(hub: StreamingHub, settings: Settings) -> None:

@@ -2,8 +2,11 @@
 
 1. IV + greeks for 800 options (2 expiries × 200 strikes × CE/PE, NIFTY-like, priced by the
    simulator's smile and rounded to the 0.05 tick): our vectorised numpy pass vs a per-option
-   vollib loop (Jäckel's "Let's Be Rational" IV + analytical greeks), in the same run. opengreeks
-   (Rust) is not measured: its wheel needs CPython ≥ 3.12 and this project runs on 3.11.
+   vollib loop (Jäckel's "Let's Be Rational" IV + analytical greeks) and vs opengreeks (Rust), per
+   option and in its `*_array` batch form, in the same run. opengreeks' abi3 wheel needs CPython
+   ≥ 3.12 (it calls PyErr_SetRaisedException) and this project runs on 3.11, so it is timed in a
+   child interpreter named by OPENGREEKS_PYTHON (a 3.12+ venv with opengreeks and numpy), fed the
+   same chain; skipped when neither that nor an importable opengreeks is there.
 2. `/optionchain` p50 over HTTP for 40 strikes around ATM (strike_count 20), with and without
    greeks, against a real server (one worker, rate limits off).
 
@@ -12,7 +15,11 @@
 
 from __future__ import annotations
 
+import json
+import os
 import statistics
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -74,6 +81,74 @@ def bench_maths() -> None:
 
     loop_ms = time_it(vollib_loop, 3)
     print(f"  vollib per-option loop         : {loop_ms:8.1f} ms per chain  → numpy is {loop_ms / ours_ms:,.0f}× faster")
+    bench_opengreeks(price, strike, t, call, result, ours_ms)
+
+
+# Runs in the opengreeks interpreter: times IV + 5 greeks per option and in batch (flag is a
+# scalar in the batch API, so one batch per side), and returns the batch IVs for a cross-check.
+_OPENGREEKS_PROBE = r"""
+import json, statistics, sys, time
+import numpy as np
+from opengreeks import black76 as og
+d = json.load(sys.stdin)
+F, r = d["forward"], d["rate"]
+price, strike, t, call = (np.array(d[k], dtype=float) for k in ("price", "strike", "t", "call"))
+call = call.astype(bool)
+def loop():
+    for p, k, tt, c in zip(price.tolist(), strike.tolist(), t.tolist(), call.tolist()):
+        flag = "c" if c else "p"
+        try:
+            s = og.implied_volatility(p, F, k, r, tt, flag)
+        except ValueError:
+            continue
+        for g in (og.delta, og.gamma, og.theta, og.vega, og.rho):
+            g(flag, F, k, tt, r, s)
+sides = [(m, "c" if c else "p") for m, c in ((call, True), (~call, False))]
+sides = [(m, f, price[m], np.full(m.sum(), F), strike[m], t[m]) for m, f in sides]
+def batch():
+    out = np.empty(price.size)
+    for m, f, p, fw, k, tt in sides:
+        s = og.implied_volatility_array(p, fw, k, r, tt, f)
+        out[m] = s
+        for g in (og.delta_array, og.gamma_array, og.theta_array, og.vega_array, og.rho_array):
+            g(f, fw, k, tt, r, s)
+    return out
+def median_ms(fn, n):
+    for _ in range(3):
+        fn()
+    xs = []
+    for _ in range(n):
+        a = time.perf_counter(); fn(); xs.append((time.perf_counter() - a) * 1000)
+    return statistics.median(xs)
+print(json.dumps({"loop_ms": median_ms(loop, 50), "batch_ms": median_ms(batch, 500),
+                  "iv": [v if np.isfinite(v) else None for v in batch().tolist()]}))
+"""
+
+
+def bench_opengreeks(price, strike, t, call, ours, ours_ms: float) -> None:
+    python = os.environ.get("OPENGREEKS_PYTHON")
+    if not python:
+        try:
+            import opengreeks  # noqa: F401
+            python = sys.executable
+        except ImportError:
+            print("  opengreeks: not importable here and OPENGREEKS_PYTHON not set (needs CPython ≥ 3.12): skipped")
+            return
+    payload = json.dumps({"forward": FORWARD, "rate": RATE, "price": price.tolist(), "strike": strike.tolist(),
+                          "t": t.tolist(), "call": call.tolist()})
+    done = subprocess.run([python, "-c", _OPENGREEKS_PROBE], input=payload, capture_output=True, text=True,
+                          timeout=300, check=False)
+    if done.returncode != 0:
+        print(f"  opengreeks probe failed: {done.stderr.strip().splitlines()[-1:]}")
+        return
+    row = json.loads(done.stdout)
+    theirs = np.array([np.nan if v is None else v for v in row["iv"]])
+    ok = (ours.status == IVStatus.OK) & np.isfinite(theirs) & (theirs > 0)
+    gap = float(np.abs(theirs[ok] - ours.iv[ok]).max()) if ok.any() else float("nan")
+    print(f"  opengreeks per-option loop     : {row['loop_ms']:8.3f} ms per chain  → numpy is "
+          f"{row['loop_ms'] / ours_ms:,.1f}× faster")
+    print(f"  opengreeks *_array batch       : {row['batch_ms']:8.3f} ms per chain  → numpy/opengreeks = "
+          f"{ours_ms / row['batch_ms']:.2f}  (max |ΔIV| on {int(ok.sum())} common solves: {gap:.1e})")
 
 
 def bench_chain_endpoint(requests: int = 300) -> None:

@@ -6,8 +6,9 @@ import asyncio
 from typing import Literal
 
 from fastapi import APIRouter, Request
-from backend.core.responses import FastJSONResponse
 from pydantic import BaseModel
+
+from backend.core.responses import FastJSONResponse
 
 router = APIRouter(tags=["health"])
 

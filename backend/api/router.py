@@ -31,14 +31,16 @@ def web_routers() -> list[APIRouter]:
         broker_login,
         logs,
         master_contract,
+        options,
         strategies,
+        telegram,
         trading,
         watchlists,
     )
 
     return [auth.router, apikey.router, admin.router, logs.router, trading.router, trading.market,
             watchlists.router, master_contract.router, broker_login.router, broker_login.callback_router,
-            actioncenter.router, strategies.router]
+            actioncenter.router, strategies.router, telegram.router, options.router]
 
 
 def mount_routes(app: FastAPI) -> None:

@@ -61,7 +61,8 @@ class Settings(BaseSettings):
                                                    "across workers and hosts. Empty: in-process.")
 
     # --- brokers ---------------------------------------------------------------------------
-    enabled_brokers: str = Field(default="simulator", description="Comma-separated broker names.")
+    enabled_brokers: str = Field(default="simulator,*", description="Comma-separated broker names the "
+        "broker chooser offers; `*` adds every installed plugin. The first is new users' broker.")
     host_server: str = Field(default="http://127.0.0.1:5000",
         description="This installation's public base URL; OAuth brokers redirect to {HOST_SERVER}/{broker}/callback.")
     broker_urls: dict[str, dict[str, str]] = Field(default_factory=dict,
@@ -118,6 +119,11 @@ class Settings(BaseSettings):
     api_rate_limit: str = Field(default="50 per second", description="Other /api/v1 endpoints.")
     greeks_rate_limit: str = Field(default="30 per minute", description="optiongreeks.")
     webhook_rate_limit: str = Field(default="100 per minute", description="Strategy webhooks.")
+    # Automation (Action Center, strategy webhooks, Telegram).
+    webhook_dedupe_seconds: int = Field(default=10, ge=0, description="A webhook body repeated for the same strategy within this many seconds is ignored as a duplicate delivery.")
+    telegram_bot_token: str = Field(default="", description="Telegram bot token (from @BotFather); empty turns the bot off.")
+    telegram_api_url: str = Field(default="https://api.telegram.org", description="Telegram Bot API base URL (tests point it at a local fake).")
+    telegram_poll_timeout: int = Field(default=20, ge=0, le=50, description="Long-poll timeout of getUpdates, seconds.")
     # IP protection. Thresholds of 0 turn an automatic ban off (OpenAlgo: off by default).
     ban_404_threshold: int = Field(default=0, ge=0, description="404s from one IP within the window → ban.")
     ban_404_window_seconds: int = Field(default=300, ge=1, description="Window of the 404 tracker.")

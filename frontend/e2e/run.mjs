@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { bundleSize, kb } from './bundle.mjs';
+import { optionChainSteps } from './options.mjs';
 import { startBackend } from './server.mjs';
 import { totp } from './totp.mjs';
 
@@ -558,6 +559,8 @@ async function main() {
       }
       await shot('15b-watchlist-quote');
     });
+
+    await optionChainSteps({ step, page, available, shot });
 
     await step('order ticket: B opens, fields follow the price type, Esc closes', [], available, async () => {
       await page.goto('/dashboard');

@@ -136,6 +136,13 @@ def log_in(live) -> None:
     assert "login=success" in back.headers["location"], back.headers["location"]
 
 
+def ensure_logged_in(live) -> None:
+    state = live["web"].get("/web/trading/broker-session").json()["data"]
+    if (state["broker"], state["state"]) != (live["name"], "connected"):
+        log_in(live)
+    assert eventually(lambda: live["web"].get("/web/master-contract").json()["data"]["status"] == "success")
+
+
 def sdk(live, body: str):
     return run_sdk(live["server"].base_url, live["apikey"], body)
 
@@ -183,10 +190,48 @@ result["unknown"] = client.quotes(symbol="NOSUCHSYMBOL", exchange="NSE")
     assert got["unknown"]["status"] == "error" and "not found" in got["unknown"]["message"].lower(), got["unknown"]
 
 
+def next_tick(socket, symbol: str, timeout: float = 20) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        message = json.loads(socket.recv(timeout=max(0.1, deadline - time.monotonic())))
+        if message.get("type") == "market_data" and message.get("symbol") == symbol:
+            return message
+    raise AssertionError(f"no tick for {symbol} within {timeout}s")
+
+
+def test_live_ticks_reach_a_feed_client_and_survive_a_dropped_broker_socket(live):
+    """The hub opens the user's own upstream connection with their broker session, and rebuilds it
+    (resubscribing) when the broker drops it."""
+    from websockets.sync.client import connect
+
+    web, fake, name = live["web"], live["fake"], live["name"]
+    ensure_logged_in(live)
+    url = live["server"].base_url.replace("http://", "ws://") + "/ws"
+    with connect(url, open_timeout=10) as socket:
+        socket.send(json.dumps({"action": "authenticate", "api_key": live["apikey"]}))
+        assert json.loads(socket.recv(timeout=10))["status"] == "success"
+        socket.send(json.dumps({"action": "subscribe", "symbol": "SBIN", "exchange": "NSE", "mode": 2}))
+        ack = json.loads(socket.recv(timeout=20))
+        assert ack["status"] == "success", ack
+        tick = next_tick(socket, "SBIN")
+        assert tick["broker"] == name and tick["data"]["ltp"] > 0, tick
+        fake.call(fake.fake.drop_feed_connections)
+        drain_until = time.monotonic() + 1.0  # throw away what was in flight before the drop
+        while time.monotonic() < drain_until:
+            try:
+                socket.recv(timeout=0.1)
+            except TimeoutError:
+                pass
+        try:
+            resumed = next_tick(socket, "SBIN", timeout=30)  # after back-off, reconnect and resubscribe
+        except TimeoutError:
+            raise AssertionError(f"no tick after the drop; server log:\n{live['server'].log[-4000:]}") from None
+        assert resumed["data"]["ltp"] > 0, resumed
+
+
 def test_a_token_the_broker_rejects_ends_the_session_with_a_clear_message(live):
     web, fake = live["web"], live["fake"]
-    if web.get("/web/trading/broker-session").json()["data"]["state"] != "connected":
-        log_in(live)
+    ensure_logged_in(live)
     fake.call(fake.fake.expire_tokens)
     got = sdk(live, "result = [client.funds(), client.funds()]")
     failed, again = got

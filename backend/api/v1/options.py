@@ -10,13 +10,14 @@ from typing import Any
 
 from fastapi import Request
 
-from backend.api.v1.context import Caller, authorize
+from backend.api.v1.context import Caller, authorize, symbols_of
 from backend.api.v1.orders import analyze_tag
 from backend.api.v1.responses import RATE_LIMITED, OptionsErrorResponse, documented
 from backend.api.v1.routing import V1Router
 from backend.core.clock import now_ist
 from backend.core.errors import AppError
-from backend.domains.options import analytics
+from backend.domains.automation.semi_auto import semi_auto_gate
+from backend.domains.options import analytics, history
 from backend.domains.options import responses as r
 from backend.domains.options.chain import (
     Underlying,
@@ -31,7 +32,9 @@ from backend.domains.options.greeks import IVStatus
 from backend.domains.options.orders import place_leg
 from backend.domains.options.schemas import (
     AnalyticsRequest,
+    IVHistoryRequest,
     MultiOptionGreeksRequest,
+    OITrackerRequest,
     OptionChainRequest,
     OptionGreeksRequest,
     OptionsMultiOrderRequest,
@@ -52,7 +55,7 @@ GREEKS_CODES = (400, 401, 404, 429, 500)  # a bad key is 401 here, not 403
 
 
 def master_of(request: Request) -> SymbolMaster:
-    return request.app.state.symbols
+    return symbols_of(request)
 
 
 # --- orders ------------------------------------------------------------------------------------
@@ -64,6 +67,8 @@ async def underlying_ltp(caller: Caller, underlying: Underlying) -> float:
 @router.post("/optionsorder", responses=documented(r.OptionsOrderResponse, OptionsErrorResponse, codes=RATE_LIMITED))
 async def options_order(body: OptionsOrderRequest, request: Request) -> dict[str, Any]:
     caller = await authorize(request, body.apikey)
+    if (queued := await semi_auto_gate(request, caller, "optionsorder", body)) is not None:
+        return queued
     master = master_of(request)
     underlying = resolve_underlying(master, body.underlying, body.exchange)
     expiry = underlying.expiry(body.expiry_date)
@@ -82,6 +87,8 @@ async def options_order(body: OptionsOrderRequest, request: Request) -> dict[str
              responses=documented(r.OptionsMultiOrderResponse, OptionsErrorResponse, codes=RATE_LIMITED))
 async def options_multi_order(body: OptionsMultiOrderRequest, request: Request) -> dict[str, Any]:
     caller = await authorize(request, body.apikey)
+    if (queued := await semi_auto_gate(request, caller, "optionsmultiorder", body)) is not None:
+        return queued
     master = master_of(request)
     underlying = resolve_underlying(master, body.underlying, body.exchange)
     ltp = await underlying_ltp(caller, underlying)  # once for every leg
@@ -139,22 +146,27 @@ async def option_chain(body: OptionChainRequest, request: Request) -> dict[str, 
     caller = await authorize(request, body.apikey)
     [snap] = await take_snapshots(master_of(request), caller.gateway.data, body.underlying, body.exchange,
                                   body.expiry_date, body.strike_count, now_ist())
+    return chain_payload(snap, body.with_greeks, float(body.interest_rate or 0) / 100.0)
+
+
+def chain_payload(snap: ChainSnapshot, with_greeks: bool, rate: float) -> dict[str, Any]:
+    """The /optionchain body of a snapshot (the SPA's /web/options/chain sends the same)."""
     window = snap.window
     call_labels, put_labels = labels(len(window.strikes), window.atm_index)
     rows = [{"strike": float(strike), "ce": leg_payload(call, call_labels[n], snap.quote(call)),
              "pe": leg_payload(put, put_labels[n], snap.quote(put))}
             for n, (strike, call, put) in enumerate(zip(window.strikes, window.calls, window.puts, strict=True))]
     forward = None
-    if body.with_greeks:
+    if with_greeks:
         forward = snap.forward
-        attach_greeks(rows, snap, float(body.interest_rate or 0) / 100.0)
+        attach_greeks(rows, snap, rate)
     reference = snap.reference
     return {"status": "success", "underlying": snap.underlying.base,
             "underlying_symbol": snap.underlying.reference.symbol,
             "underlying_exchange": snap.underlying.reference.exchange.value, "underlying_ltp": reference.ltp,
             "underlying_prev_close": reference.prev_close, "expiry_date": expiry_code(snap.expiry),
             "expiry_ts": int(snap.cutoff.timestamp()), "server_ts": int(clock.time()),
-            "atm_strike": window.atm_strike, "quotes_included": True, "greeks_included": body.with_greeks,
+            "atm_strike": window.atm_strike, "quotes_included": True, "greeks_included": with_greeks,
             "forward_price": round(forward, 2) if forward is not None else None, "chain": rows}
 
 
@@ -297,3 +309,26 @@ async def options_straddle_chart(body: StraddleChartRequest, request: Request) -
                                   body.expiry_date, 0, now_ist())
     return {"status": "success", **await analytics.straddle_chart(snap, caller.gateway.data, rate_of(body),
                                                                   body.interval)}
+
+
+@router.post("/options/ivhistory", responses=documented(r.IVHistoryResponse, OptionsErrorResponse))
+async def options_iv_history(body: IVHistoryRequest, request: Request) -> dict[str, Any]:
+    """Today's IV and greeks of one strike's CE and PE (ATM of now when `strike` is omitted), candle
+    by candle, solved against the underlying's candles in one vectorised pass."""
+    caller = await authorize(request, body.apikey)
+    master = master_of(request)
+    [snap] = await take_snapshots(master, caller.gateway.data, body.underlying, body.exchange, body.expiry_date, 0,
+                                  now_ist(), listed_only=True)
+    strike = float(body.strike) if body.strike is not None else None
+    return {"status": "success", **await history.iv_history(master, snap, caller.gateway.data, rate_of(body),
+                                                            body.interval, strike)}
+
+
+@router.post("/options/oitracker", responses=documented(r.OITrackerResponse, OptionsErrorResponse))
+async def options_oi_tracker(body: OITrackerRequest, request: Request) -> dict[str, Any]:
+    """OI by strike, CE vs PE, at the close of each of the last `days` sessions (today live), the
+    change in OI since the previous session, and the put-call OI ratio per session."""
+    caller = await authorize(request, body.apikey)
+    [snap] = await take_snapshots(master_of(request), caller.gateway.data, body.underlying, body.exchange,
+                                  body.expiry_date, body.strike_count, now_ist(), listed_only=True)
+    return {"status": "success", **await history.oi_tracker(snap, caller.gateway.data, body.days)}

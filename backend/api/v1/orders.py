@@ -33,6 +33,7 @@ from backend.api.v1.schemas import (
     StrategyRequest,
 )
 from backend.core.errors import AppError
+from backend.domains.automation.semi_auto import semi_auto_gate
 from brokers.contract import Action, OrderRequest
 
 router = V1Router("repr", tags=["orders"], limits={
@@ -59,6 +60,8 @@ def analyze_tag(caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
 @router.post("/placeorder", responses=documented(OrderIdResponse, ErrorResponse, codes=RATE_LIMITED))
 async def place_order(body: PlaceOrderRequest, request: Request) -> dict[str, Any]:
     caller = await authorize(request, body.apikey)
+    if (queued := await semi_auto_gate(request, caller, "placeorder", body)) is not None:
+        return queued
     instrument = instrument_or_400(request, body.exchange, body.symbol)
     return await caller.gateway.execution.place_order(order_request(body, body.strategy), instrument)
 
@@ -66,6 +69,8 @@ async def place_order(body: PlaceOrderRequest, request: Request) -> dict[str, An
 @router.post("/placesmartorder", responses=documented(SmartOrderResponse, ErrorResponse, codes=RATE_LIMITED))
 async def place_smart_order(body: SmartOrderRequest, request: Request) -> dict[str, Any]:
     caller = await authorize(request, body.apikey)
+    if (queued := await semi_auto_gate(request, caller, "placesmartorder", body)) is not None:
+        return queued
     instrument = instrument_or_400(request, body.exchange, body.symbol)
     return await caller.gateway.execution.place_smart_order(
         order_request(body, body.strategy), int(body.position_size), instrument)
@@ -74,6 +79,8 @@ async def place_smart_order(body: SmartOrderRequest, request: Request) -> dict[s
 @router.post("/modifyorder", responses=documented(OrderIdResponse, ErrorResponse, codes=RATE_LIMITED))
 async def modify_order(body: ModifyOrderRequest, request: Request) -> dict[str, Any]:
     caller = await authorize(request, body.apikey)
+    if (queued := await semi_auto_gate(request, caller, "modifyorder", body)) is not None:
+        return queued
     instrument = instrument_or_400(request, body.exchange, body.symbol)
     return await caller.gateway.execution.modify_order(body.orderid, order_request(body, body.strategy), instrument)
 
@@ -83,18 +90,24 @@ async def cancel_order(body: OrderIdRequest, request: Request) -> dict[str, Any]
     if not body.orderid:
         raise AppError("Order ID is missing", 400)
     caller = await authorize(request, body.apikey)
+    if (queued := await semi_auto_gate(request, caller, "cancelorder", body)) is not None:
+        return queued
     return await caller.gateway.execution.cancel_order(body.orderid)
 
 
 @router.post("/cancelallorder", responses=documented(CancelAllResponse, ErrorResponse, codes=RATE_LIMITED))
 async def cancel_all_orders(body: StrategyRequest, request: Request) -> dict[str, Any]:
     caller = await authorize(request, body.apikey)
+    if (queued := await semi_auto_gate(request, caller, "cancelallorder", body)) is not None:
+        return queued
     return await caller.gateway.execution.cancel_all_orders()
 
 
 @router.post("/closeposition", responses=documented(ClosePositionResponse, ErrorResponse, codes=RATE_LIMITED))
 async def close_position(body: StrategyRequest, request: Request) -> dict[str, Any]:
     caller = await authorize(request, body.apikey)
+    if (queued := await semi_auto_gate(request, caller, "closeposition", body)) is not None:
+        return queued
     return await caller.gateway.execution.close_all_positions(body.strategy)
 
 
@@ -106,6 +119,8 @@ async def split_order(body: SplitOrderRequest, request: Request) -> dict[str, An
     if len(sizes) > MAX_SPLIT_ORDERS:
         raise AppError(f"Total number of orders would exceed maximum limit of {MAX_SPLIT_ORDERS}", 400)
     caller = await authorize(request, body.apikey)
+    if (queued := await semi_auto_gate(request, caller, "splitorder", body)) is not None:
+        return queued
     instrument = instrument_or_400(request, body.exchange, body.symbol)
     results = []
     for number, size in enumerate(sizes, start=1):
@@ -121,6 +136,8 @@ async def split_order(body: SplitOrderRequest, request: Request) -> dict[str, An
 @router.post("/basketorder", responses=documented(BasketOrderResponse, ErrorResponse, codes=RATE_LIMITED))
 async def basket_order(body: BasketOrderRequest, request: Request) -> dict[str, Any]:
     caller = await authorize(request, body.apikey)
+    if (queued := await semi_auto_gate(request, caller, "basketorder", body)) is not None:
+        return queued
     # Buys go first so that hedges are in place before the margin-hungry sells (as OpenAlgo does).
     ordered = sorted(body.orders, key=lambda item: item.action != Action.BUY)
     results = []

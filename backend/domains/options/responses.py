@@ -268,3 +268,59 @@ class StraddleChartResponse(AnalyticsHeader):
     pe_symbol: str
     interval: str
     data: list[StraddlePoint]
+
+
+class CandleGreeks(BaseModel):
+    price: float
+    iv: float | None  # % — null where the candle's price carries no volatility (status says why)
+    status: str  # ok, below_intrinsic, no_time_value, no_price, …
+    delta: float | None
+    gamma: float | None
+    theta: float | None
+    vega: float | None
+
+
+class IVHistoryPoint(BaseModel):
+    timestamp: int  # epoch seconds of the candle start
+    underlying: float  # the reference's close
+    forward: float  # the close carried to the expiry at the current forward/spot basis
+    ce: CandleGreeks | None
+    pe: CandleGreeks | None
+
+
+class IVHistoryResponse(AnalyticsHeader):
+    strike: float
+    is_atm: bool
+    ce_symbol: str | None
+    pe_symbol: str | None
+    interval: str
+    data: list[IVHistoryPoint]
+
+
+class OITrackerRow(BaseModel):
+    strike: float
+    ce_oi: int  # live
+    pe_oi: int
+    ce_oi_change: int | None  # live minus the previous session's closing OI (null with no prior session)
+    pe_oi_change: int | None
+    ce_oi_history: list[int | None]  # closing OI on each of `dates` (the last one live)
+    pe_oi_history: list[int | None]
+
+
+class OITrackerResponse(AnalyticsHeader):
+    dates: list[str]  # YYYY-MM-DD, oldest first; the last is today
+    total_ce_oi: int
+    total_pe_oi: int
+    total_ce_oi_change: int | None
+    total_pe_oi_change: int | None
+    pcr_oi: float | None
+    pcr_history: list[float | None]  # put-call OI ratio on each of `dates`
+    data: list[OITrackerRow]
+
+
+class ExpiryListResponse(Success):
+    """The SPA's expiry picker (/web/options/expiries)."""
+
+    underlying: str
+    options_exchange: str
+    expiries: list[str]  # DDMMMYY, nearest first

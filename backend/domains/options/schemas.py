@@ -201,3 +201,17 @@ class SurfaceRequest(AnalyticsRequest):
 
 class StraddleChartRequest(AnalyticsRequest):
     interval: Annotated[str, BeforeValidator(_interval)] = "1m"
+
+
+class IVHistoryRequest(AnalyticsRequest):
+    """IV (and greeks) of one strike's CE and PE candle by candle today; the ATM strike of now
+    when `strike` is omitted."""
+
+    interval: Annotated[str, BeforeValidator(_interval)] = "5m"
+    strike: Annotated[Decimal | None, _nullable(_bounded(0.0001, 10_000_000))] = None
+
+
+class OITrackerRequest(AnalyticsRequest):
+    """OI by strike at the close of each of the last `days` sessions, and today's change."""
+
+    days: Annotated[int, _count(1, 30)] = 5

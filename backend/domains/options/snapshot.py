@@ -25,6 +25,7 @@ from backend.domains.options.chain import (
     synthetic_forward,
 )
 from backend.domains.options.greeks import ChainGreeks, chain_greeks, expiry_cutoff, years_between
+from backend.domains.symbols.index import expiry_code
 from backend.domains.symbols.service import SymbolMaster
 from brokers.contract.protocols import DataClient
 from brokers.contract.types import Exchange, Instrument, Quote
@@ -80,6 +81,14 @@ class ChainSnapshot:
         return half(slice(0, n)), half(slice(n, 2 * n))
 
 
+def require_listed(master: SymbolMaster, underlying: Underlying, day: date, now: datetime) -> None:
+    listed = master.expiries(underlying.base, underlying.options_exchange, "options", on_or_after=now.date())
+    if day not in listed:
+        shown = ", ".join(expiry_code(d) for d in listed[:8]) or "none"
+        raise AppError(f"Expiry {expiry_code(day)} is not listed for {underlying.base} options on "
+                       f"{underlying.options_exchange.value}. Listed expiries: {shown}", 400)
+
+
 def default_expiries(master: SymbolMaster, underlying: Underlying, now: datetime, count: int) -> list[date]:
     listed = master.expiries(underlying.base, underlying.options_exchange, "options", on_or_after=now.date())
     live = [day for day in listed if now < expiry_cutoff(day, underlying.options_exchange.value)]
@@ -91,8 +100,10 @@ def default_expiries(master: SymbolMaster, underlying: Underlying, now: datetime
 
 async def take_snapshots(master: SymbolMaster, data: DataClient, underlying_text: str, exchange: Exchange,
                          expiry_text: str | None, strike_count: int | None, now: datetime,
-                         expiries_wanted: int = 1, embedded_wins: bool = True) -> list[ChainSnapshot]:
-    """Snapshots of the requested expiry (or the nearest `expiries_wanted` listed ones)."""
+                         expiries_wanted: int = 1, embedded_wins: bool = True,
+                         listed_only: bool = False) -> list[ChainSnapshot]:
+    """Snapshots of the requested expiry (or the nearest `expiries_wanted` listed ones). With
+    `listed_only` an expiry the master does not list is a 400 naming the listed ones."""
     underlying = resolve_underlying(master, underlying_text, exchange, auto_future=True)
     if expiry_text or underlying.embedded_expiry:
         days = [underlying.expiry(expiry_text, embedded_wins=embedded_wins)]
@@ -100,6 +111,8 @@ async def take_snapshots(master: SymbolMaster, data: DataClient, underlying_text
         days = default_expiries(master, underlying, now, min(expiries_wanted, MAX_EXPIRIES))
     for day in days:
         check_not_expired(day, underlying.options_exchange, now)
+        if listed_only:
+            require_listed(master, underlying, day, now)
     reference = await fetch_quote(data, underlying.reference)
     windows = [chain_window(master, underlying.base, underlying.options_exchange, day, reference.ltp, strike_count)
                for day in days]

@@ -11,7 +11,20 @@ export const paths = {
   holdings: '/holdings',
   watchlist: '/watchlist',
   chart: '/chart',
+  optionChain: '/optionchain',
+  straddle: '/straddle',
+  ivChart: '/ivchart',
+  ivSmile: '/ivsmile',
+  gex: '/gex',
+  oiTracker: '/oitracker',
+  oiProfile: '/oiprofile',
+  maxPain: '/maxpain',
+  volSurface: '/volsurface',
   analyzer: '/analyzer',
+  actionCenter: '/action-center',
+  strategies: '/strategy',
+  strategyNew: '/strategy/new',
+  strategy: '/strategy/:id',
   broker: '/broker',
   apikey: '/apikey',
   logs: '/logs',
@@ -20,3 +33,6 @@ export const paths = {
 } as const;
 
 export type AppPath = (typeof paths)[keyof typeof paths];
+
+/** The edit page of one strategy. */
+export const strategyPath = (id: number): string => `/strategy/${id}`;

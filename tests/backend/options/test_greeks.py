@@ -173,3 +173,37 @@ def test_time_to_expiry_counts_calendar_time_to_the_close():
     assert expiry_cutoff(date(2026, 12, 1), "MCX").time() == time(23, 30)
     # Friday 15:30 to Tuesday 15:30 is four calendar days: weekends count (ACT/365).
     assert years_between(datetime(2026, 11, 27, 15, 30, tzinfo=IST), cutoff) == pytest.approx(4 / 365)
+
+
+def test_fast_halley_rows_it_settles_are_exact_and_the_rest_fall_back():
+    # Normalised prices over a grid far wider than any chain (|ln K/F| up to 5, σ√T from 0.005 to
+    # 4): the unguarded fast path must either settle a row to 1e-12 or hand it to the bracketed
+    # solver, and the two together must solve every row.
+    from backend.domains.options.greeks import _fast_halley, _normalised_otm_call, _solve_normalised
+
+    rng = np.random.default_rng(7)
+    x = -rng.uniform(0.0, 5.0, 20000)
+    x[:200] = 0.0
+    s = np.exp(rng.uniform(np.log(0.005), np.log(4.0), x.size))
+    beta, slope = _normalised_otm_call(x, s)
+    quoted = (beta > 1e-300) & (beta < np.exp(0.5 * x)) & (slope > 1e-12)
+    x, s, beta = x[quoted], s[quoted], beta[quoted]
+    fast, settled = _fast_halley(x, beta)
+    assert settled.mean() > 0.75
+    assert np.abs(fast[settled] / s[settled] - 1).max() < 1e-12
+    solved, converged = _solve_normalised(x.copy(), beta.copy(), 1e-12)
+    assert converged.all()
+    assert np.abs(solved / s - 1).max() < 1e-11
+
+
+def test_a_chain_of_tick_rounded_prices_solves_on_the_fast_path():
+    # The benchmark's chain: 800 NIFTY-like options priced off the simulator's smile and rounded
+    # to the 0.05 tick. Every solved IV reprices its option to 1e-8 rupees.
+    from bench.bench_options import FORWARD, RATE, chain_800
+
+    price, strike, t, call = chain_800()
+    result = chain_greeks(price, FORWARD, strike, t, RATE, call)
+    ok = result.status == IVStatus.OK
+    assert ok.sum() > 700
+    repriced = black76(FORWARD, strike[ok], t[ok], result.iv[ok], RATE, call[ok])
+    assert np.abs(repriced - price[ok]).max() < 1e-8

@@ -15,7 +15,7 @@ PATHS = ["/api/v1" + route.path for router in (options.router, options.greeks_ro
 
 async def test_options_operations_document_their_responses(client):
     doc = (await client.get("/openapi.json")).json()
-    assert len(PATHS) == 13
+    assert len(PATHS) == 15
     for path in PATHS:
         responses = doc["paths"][path]["post"]["responses"]
         ok = responses["200"]["content"]["application/json"]["schema"]
@@ -71,7 +71,8 @@ async def test_documented_models_cover_real_responses(post, expiries):
             {"offset": "ATM", "option_type": "PE", "action": "BUY", "quantity": 65},
             {"offset": "ATM", "option_type": "CE", "action": "SELL", "quantity": 130, "splitsize": 65}])).json(),
     }
-    for name in ("gex", "ivsmile", "maxpain", "oiprofile", "straddle", "volsurface", "straddlechart"):
+    for name in ("gex", "ivsmile", "maxpain", "oiprofile", "straddle", "volsurface", "straddlechart", "ivhistory",
+                 "oitracker"):
         calls[f"/api/v1/options/{name}"] = (await post(f"options/{name}", **nifty, strike_count=3)).json()
     for path, body in calls.items():
         assert body["status"] in ("success", "partial"), (path, body)

@@ -4,6 +4,7 @@ import {
   Briefcase,
   ChartCandlestick,
   FlaskConical,
+  Inbox,
   KeyRound,
   LayoutDashboard,
   ListOrdered,
@@ -17,11 +18,13 @@ import {
   Star,
   Sun,
   Wallet,
+  Webhook,
 } from 'lucide-react';
 import { Suspense } from 'react';
 import { Link, Navigate, NavLink, Outlet, useLocation } from 'react-router';
 import { Button } from '@/components/ui/button';
 import { ErrorState, LoadingState } from '@/components/ui/states';
+import { OptionsNavGroup } from '@/features/options/OptionsNavGroup';
 import { OrderTicket } from '@/features/ticket/OrderTicket';
 import { sessionQuery } from '@/lib/api/session';
 import { statusQuery } from '@/lib/api/status';
@@ -43,6 +46,8 @@ const NAV: { to: AppPath; label: string; icon: typeof LayoutDashboard; adminOnly
   { to: paths.positions, label: 'Positions', icon: Briefcase },
   { to: paths.holdings, label: 'Holdings', icon: Wallet },
   { to: paths.analyzer, label: 'Analyzer', icon: FlaskConical },
+  { to: paths.actionCenter, label: 'Action Center', icon: Inbox },
+  { to: paths.strategies, label: 'Strategies', icon: Webhook },
   { to: paths.broker, label: 'Broker', icon: PlugZap },
   { to: paths.apikey, label: 'API key', icon: KeyRound },
   { to: paths.logs, label: 'Logs', icon: ScrollText },
@@ -96,7 +101,7 @@ function Shell({
           <img src="/favicon.svg" alt="" className="size-5" />
           <span className="text-sm font-semibold max-lg:hidden">Algogate</span>
         </Link>
-        <ul className="flex-1 space-y-0.5 p-1.5">
+        <ul className="flex-1 space-y-0.5 overflow-y-auto p-1.5">
           {NAV.filter((item) => isAdmin || !item.adminOnly).map(({ to, label, icon: Icon }) => (
             <li key={to}>
               <NavLink
@@ -114,6 +119,7 @@ function Shell({
               </NavLink>
             </li>
           ))}
+          <OptionsNavGroup />
         </ul>
         <div className="border-t p-1.5">
           <Link

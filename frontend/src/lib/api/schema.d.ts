@@ -398,6 +398,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/options/ivhistory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Options Iv History
+         * @description Today's IV and greeks of one strike's CE and PE (ATM of now when `strike` is omitted), candle
+         *     by candle, solved against the underlying's candles in one vectorised pass.
+         */
+        post: operations["options_iv_history_api_v1_options_ivhistory_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/options/ivsmile": {
         parameters: {
             query?: never;
@@ -452,6 +473,27 @@ export interface paths {
          * @description Open interest and volume by strike, with put-call ratios.
          */
         post: operations["options_oi_profile_api_v1_options_oiprofile_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/options/oitracker": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Options Oi Tracker
+         * @description OI by strike, CE vs PE, at the close of each of the last `days` sessions (today live), the
+         *     change in OI since the previous session, and the put-call OI ratio per session.
+         */
+        post: operations["options_oi_tracker_api_v1_options_oitracker_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -990,6 +1032,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/chartink/webhook/{webhook_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Chartink Webhook */
+        post: operations["chartink_webhook_chartink_webhook__webhook_id__post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -1018,6 +1077,142 @@ export interface paths {
         get: operations["readiness_health_ready_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/strategy/webhook/{webhook_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Strategy Webhook */
+        post: operations["strategy_webhook_strategy_webhook__webhook_id__post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/action-center/approve-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve All */
+        post: operations["approve_all_web_action_center_approve_all_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/action-center/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Pending Count */
+        get: operations["pending_count_web_action_center_count_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/action-center/mode": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Change Mode */
+        put: operations["change_mode_web_action_center_mode_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/action-center/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Orders */
+        get: operations["list_orders_web_action_center_orders_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/action-center/orders/{order_id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve */
+        post: operations["approve_web_action_center_orders__order_id__approve_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/action-center/orders/{order_id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject */
+        post: operations["reject_web_action_center_orders__order_id__reject_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/action-center/reject-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject All */
+        post: operations["reject_all_web_action_center_reject_all_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1124,6 +1319,80 @@ export interface paths {
         /** Regenerate Api Key */
         post: operations["regenerate_api_key_web_apikey_post"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/broker/{broker}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Describe
+         * @description What the broker needs (credential and login fields; never their values) and the session state.
+         */
+        get: operations["describe_web_broker__broker__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/broker/{broker}/credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Save Credentials */
+        put: operations["save_credentials_web_broker__broker__credentials_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/broker/{broker}/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Login
+         * @description OAuth brokers answer `{"redirect": url}` for the browser; the others log in at once.
+         */
+        post: operations["login_web_broker__broker__login_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/broker/{broker}/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Logout */
+        delete: operations["logout_web_broker__broker__session_delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1276,10 +1545,289 @@ export interface paths {
         put?: never;
         /**
          * Download
-         * @description Download the master again now, whatever the daily rule says; the old one serves until the new
-         *     one is complete.
+         * @description Download the master of the admin's broker again now, whatever the daily rule says; the old
+         *     one serves until the new one is complete. A live broker's download needs today's login.
          */
         post: operations["download_web_master_contract_download_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/options/chain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Chain */
+        get: operations["chain_web_options_chain_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/options/expiries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Expiries
+         * @description Unexpired option expiries of an underlying, nearest first (the pages' expiry picker).
+         */
+        get: operations["expiries_web_options_expiries_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/options/gex": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Gex */
+        get: operations["gex_web_options_gex_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/options/ivhistory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Iv History */
+        get: operations["iv_history_web_options_ivhistory_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/options/ivsmile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Iv Smile */
+        get: operations["iv_smile_web_options_ivsmile_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/options/maxpain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Max Pain */
+        get: operations["max_pain_web_options_maxpain_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/options/oiprofile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Oi Profile */
+        get: operations["oi_profile_web_options_oiprofile_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/options/oitracker": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Oi Tracker */
+        get: operations["oi_tracker_web_options_oitracker_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/options/straddlechart": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Straddle Chart */
+        get: operations["straddle_chart_web_options_straddlechart_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/options/volsurface": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Vol Surface */
+        get: operations["vol_surface_web_options_volsurface_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/strategies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Strategies */
+        get: operations["list_strategies_web_strategies_get"];
+        put?: never;
+        /** Create Strategy */
+        post: operations["create_strategy_web_strategies_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/strategies/{strategy_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Strategy */
+        get: operations["get_strategy_web_strategies__strategy_id__get"];
+        /** Update Strategy */
+        put: operations["update_strategy_web_strategies__strategy_id__put"];
+        post?: never;
+        /** Delete Strategy */
+        delete: operations["delete_strategy_web_strategies__strategy_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/strategies/{strategy_id}/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Strategy Logs */
+        get: operations["strategy_logs_web_strategies__strategy_id__logs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/telegram": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Status */
+        get: operations["status_web_telegram_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/telegram/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create Link Code */
+        post: operations["create_link_code_web_telegram_link_post"];
+        /** Unlink */
+        delete: operations["unlink_web_telegram_link_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/telegram/preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Preferences */
+        put: operations["preferences_web_telegram_preferences_put"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1776,6 +2324,23 @@ export interface components {
             /** Broker */
             broker: string;
         };
+        /** BrokerCredentialsBody */
+        BrokerCredentialsBody: {
+            /** Values */
+            values: {
+                [key: string]: string;
+            };
+        };
+        /** BrokerLoginBody */
+        BrokerLoginBody: {
+            /**
+             * Params
+             * @default {}
+             */
+            params?: {
+                [key: string]: string;
+            };
+        };
         /** CancelAllResponse */
         CancelAllResponse: {
             /** Canceled Orders */
@@ -1808,6 +2373,23 @@ export interface components {
             timestamp: number;
             /** Volume */
             volume: number;
+        };
+        /** CandleGreeks */
+        CandleGreeks: {
+            /** Delta */
+            delta: number | null;
+            /** Gamma */
+            gamma: number | null;
+            /** Iv */
+            iv: number | null;
+            /** Price */
+            price: number;
+            /** Status */
+            status: string;
+            /** Theta */
+            theta: number | null;
+            /** Vega */
+            vega: number | null;
         };
         /** ChainLeg */
         ChainLeg: {
@@ -1964,6 +2546,23 @@ export interface components {
          * @enum {string}
          */
         Exchange: "NSE" | "NFO" | "CDS" | "BSE" | "BFO" | "BCD" | "MCX" | "NCDEX" | "NCO" | "NSE_INDEX" | "BSE_INDEX" | "MCX_INDEX" | "GLOBAL_INDEX" | "CRYPTO";
+        /**
+         * ExpiryListResponse
+         * @description The SPA's expiry picker (/web/options/expiries).
+         */
+        ExpiryListResponse: {
+            /** Expiries */
+            expiries: string[];
+            /** Options Exchange */
+            options_exchange: string;
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
+            /** Underlying */
+            underlying: string;
+        };
         /** ExpiryRequest */
         ExpiryRequest: {
             /**
@@ -2318,6 +2917,80 @@ export interface components {
             /** Year */
             year: number;
         };
+        /** IVHistoryPoint */
+        IVHistoryPoint: {
+            ce: components["schemas"]["CandleGreeks"] | null;
+            /** Forward */
+            forward: number;
+            pe: components["schemas"]["CandleGreeks"] | null;
+            /** Timestamp */
+            timestamp: number;
+            /** Underlying */
+            underlying: number;
+        };
+        /**
+         * IVHistoryRequest
+         * @description IV (and greeks) of one strike's CE and PE candle by candle today; the ATM strike of now
+         *     when `strike` is omitted.
+         */
+        IVHistoryRequest: {
+            /**
+             * Apikey
+             * @description Your Algogate/OpenAlgo API key
+             */
+            apikey: string;
+            exchange: components["schemas"]["Exchange"];
+            /** Expiry Date */
+            expiry_date?: string | null;
+            /** Interest Rate */
+            interest_rate?: number | string | null;
+            /**
+             * Interval
+             * @default 5m
+             */
+            interval?: string;
+            /** Strike */
+            strike?: number | string | null;
+            /**
+             * Strike Count
+             * @default 20
+             */
+            strike_count?: number | null;
+            /** Underlying */
+            underlying: string;
+        };
+        /** IVHistoryResponse */
+        IVHistoryResponse: {
+            /** Atm Strike */
+            atm_strike: number;
+            /** Ce Symbol */
+            ce_symbol: string | null;
+            /** Data */
+            data: components["schemas"]["IVHistoryPoint"][];
+            /** Days To Expiry */
+            days_to_expiry: number;
+            /** Expiry Date */
+            expiry_date: string;
+            /** Forward Price */
+            forward_price: number;
+            /** Interval */
+            interval: string;
+            /** Is Atm */
+            is_atm: boolean;
+            /** Pe Symbol */
+            pe_symbol: string | null;
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
+            /** Strike */
+            strike: number;
+            /** Underlying */
+            underlying: string;
+            /** Underlying Ltp */
+            underlying_ltp: number;
+        };
         /** Instrument */
         Instrument: {
             /** Brexchange */
@@ -2580,6 +3253,14 @@ export interface components {
             /** Underlying Ltp */
             underlying_ltp: number;
         };
+        /** ModeBody */
+        ModeBody: {
+            /**
+             * Mode
+             * @enum {string}
+             */
+            mode: "auto" | "semi_auto";
+        };
         /** ModifyOrderRequest */
         ModifyOrderRequest: {
             action: components["schemas"]["Action"];
@@ -2737,6 +3418,87 @@ export interface components {
             pe_oi: number;
             /** Pe Volume */
             pe_volume: number;
+            /** Strike */
+            strike: number;
+        };
+        /**
+         * OITrackerRequest
+         * @description OI by strike at the close of each of the last `days` sessions, and today's change.
+         */
+        OITrackerRequest: {
+            /**
+             * Apikey
+             * @description Your Algogate/OpenAlgo API key
+             */
+            apikey: string;
+            /**
+             * Days
+             * @default 5
+             */
+            days?: number;
+            exchange: components["schemas"]["Exchange"];
+            /** Expiry Date */
+            expiry_date?: string | null;
+            /** Interest Rate */
+            interest_rate?: number | string | null;
+            /**
+             * Strike Count
+             * @default 20
+             */
+            strike_count?: number | null;
+            /** Underlying */
+            underlying: string;
+        };
+        /** OITrackerResponse */
+        OITrackerResponse: {
+            /** Atm Strike */
+            atm_strike: number;
+            /** Data */
+            data: components["schemas"]["OITrackerRow"][];
+            /** Dates */
+            dates: string[];
+            /** Days To Expiry */
+            days_to_expiry: number;
+            /** Expiry Date */
+            expiry_date: string;
+            /** Forward Price */
+            forward_price: number;
+            /** Pcr History */
+            pcr_history: (number | null)[];
+            /** Pcr Oi */
+            pcr_oi: number | null;
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
+            /** Total Ce Oi */
+            total_ce_oi: number;
+            /** Total Ce Oi Change */
+            total_ce_oi_change: number | null;
+            /** Total Pe Oi */
+            total_pe_oi: number;
+            /** Total Pe Oi Change */
+            total_pe_oi_change: number | null;
+            /** Underlying */
+            underlying: string;
+            /** Underlying Ltp */
+            underlying_ltp: number;
+        };
+        /** OITrackerRow */
+        OITrackerRow: {
+            /** Ce Oi */
+            ce_oi: number;
+            /** Ce Oi Change */
+            ce_oi_change: number | null;
+            /** Ce Oi History */
+            ce_oi_history: (number | null)[];
+            /** Pe Oi */
+            pe_oi: number;
+            /** Pe Oi Change */
+            pe_oi_change: number | null;
+            /** Pe Oi History */
+            pe_oi_history: (number | null)[];
             /** Strike */
             strike: number;
         };
@@ -3329,6 +4091,11 @@ export interface components {
             /** Unrealized Pnl */
             unrealized_pnl?: number | null;
         };
+        /** PreferencesBody */
+        PreferencesBody: {
+            /** Alerts Enabled */
+            alerts_enabled: boolean;
+        };
         /**
          * PriceType
          * @enum {string}
@@ -3380,6 +4147,14 @@ export interface components {
              * @enum {string}
              */
             status: "ok" | "error";
+        };
+        /** RejectBody */
+        RejectBody: {
+            /**
+             * Reason
+             * @default
+             */
+            reason?: string;
         };
         /** ResetPasswordBody */
         ResetPasswordBody: {
@@ -3734,6 +4509,59 @@ export interface components {
             /** Upper Breakeven */
             upper_breakeven: number | null;
         };
+        /** StrategyBody */
+        StrategyBody: {
+            /**
+             * End Time
+             * @default 15:00
+             */
+            end_time?: string | null;
+            /**
+             * Is Active
+             * @default true
+             */
+            is_active?: boolean;
+            /**
+             * Is Intraday
+             * @default true
+             */
+            is_intraday?: boolean;
+            /** Name */
+            name: string;
+            /**
+             * Platform
+             * @default tradingview
+             * @enum {string}
+             */
+            platform?: "tradingview" | "chartink" | "amibroker";
+            /**
+             * Product
+             * @default MIS
+             * @enum {string}
+             */
+            product?: "MIS" | "CNC" | "NRML";
+            /**
+             * Squareoff Time
+             * @default 15:15
+             */
+            squareoff_time?: string | null;
+            /**
+             * Start Time
+             * @default 09:15
+             */
+            start_time?: string | null;
+            /**
+             * Symbols
+             * @default []
+             */
+            symbols?: components["schemas"]["SymbolMapping"][];
+            /**
+             * Trading Mode
+             * @default LONG
+             * @enum {string}
+             */
+            trading_mode?: "LONG" | "SHORT" | "BOTH";
+        };
         /** StrategyRequest */
         StrategyRequest: {
             /**
@@ -3803,6 +4631,23 @@ export interface components {
             tick_size: number;
             /** Token */
             token: string;
+        };
+        /** SymbolMapping */
+        SymbolMapping: {
+            /** Alert Symbol */
+            alert_symbol: string;
+            /** Exchange */
+            exchange: string;
+            /**
+             * Product
+             * @default MIS
+             * @enum {string}
+             */
+            product?: "MIS" | "CNC" | "NRML";
+            /** Quantity */
+            quantity: number;
+            /** Symbol */
+            symbol: string;
         };
         /** SymbolPnl */
         SymbolPnl: {
@@ -5705,6 +6550,75 @@ export interface operations {
             };
         };
     };
+    options_iv_history_api_v1_options_ivhistory_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IVHistoryRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IVHistoryResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+        };
+    };
     options_iv_smile_api_v1_options_ivsmile_post: {
         parameters: {
             query?: never;
@@ -5863,6 +6777,75 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OIProfileResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+        };
+    };
+    options_oi_tracker_api_v1_options_oitracker_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OITrackerRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OITrackerResponse"];
                 };
             };
             /** @description Validation error or refused request */
@@ -7716,6 +8699,37 @@ export interface operations {
             };
         };
     };
+    chartink_webhook_chartink_webhook__webhook_id__post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     liveness_health_get: {
         parameters: {
             query?: never;
@@ -7761,6 +8775,252 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Readiness"];
+                };
+            };
+        };
+    };
+    strategy_webhook_strategy_webhook__webhook_id__post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    approve_all_web_action_center_approve_all_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    pending_count_web_action_center_count_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    change_mode_web_action_center_mode_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ModeBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_orders_web_action_center_orders_get: {
+        parameters: {
+            query?: {
+                status?: "pending" | "approved" | "rejected" | "expired" | "failed" | "all";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    approve_web_action_center_orders__order_id__approve_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    reject_web_action_center_orders__order_id__reject_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RejectBody"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    reject_all_web_action_center_reject_all_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RejectBody"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -8008,6 +9268,146 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+        };
+    };
+    describe_web_broker__broker__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                broker: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    save_credentials_web_broker__broker__credentials_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                broker: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BrokerCredentialsBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    login_web_broker__broker__login_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                broker: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BrokerLoginBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    logout_web_broker__broker__session_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                broker: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -8289,6 +9689,868 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+        };
+    };
+    chain_web_options_chain_get: {
+        parameters: {
+            query: {
+                /** @description e.g. NIFTY, BANKNIFTY, CRUDEOIL */
+                underlying: string;
+                /** @description The underlying's exchange, e.g. NSE_INDEX, NSE, MCX */
+                exchange: string;
+                /** @description DDMMMYY; the nearest listed expiry when omitted */
+                expiry_date?: string | null;
+                /** @description Strikes each side of ATM */
+                strike_count?: number;
+                with_greeks?: boolean;
+                /** @description Interest rate in % a year */
+                interest_rate?: number | string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionChainResponse"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    expiries_web_options_expiries_get: {
+        parameters: {
+            query: {
+                /** @description e.g. NIFTY, BANKNIFTY, CRUDEOIL */
+                underlying: string;
+                /** @description The underlying's exchange, e.g. NSE_INDEX, NSE, MCX */
+                exchange: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExpiryListResponse"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    gex_web_options_gex_get: {
+        parameters: {
+            query: {
+                /** @description e.g. NIFTY, BANKNIFTY, CRUDEOIL */
+                underlying: string;
+                /** @description The underlying's exchange, e.g. NSE_INDEX, NSE, MCX */
+                exchange: string;
+                /** @description DDMMMYY; the nearest listed expiry when omitted */
+                expiry_date?: string | null;
+                /** @description Strikes each side of ATM */
+                strike_count?: number;
+                /** @description Interest rate in % a year */
+                interest_rate?: number | string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GexResponse"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    iv_history_web_options_ivhistory_get: {
+        parameters: {
+            query: {
+                /** @description e.g. NIFTY, BANKNIFTY, CRUDEOIL */
+                underlying: string;
+                /** @description The underlying's exchange, e.g. NSE_INDEX, NSE, MCX */
+                exchange: string;
+                /** @description DDMMMYY; the nearest listed expiry when omitted */
+                expiry_date?: string | null;
+                interval?: "1m" | "3m" | "5m" | "10m" | "15m" | "30m";
+                strike?: number | null;
+                /** @description Interest rate in % a year */
+                interest_rate?: number | string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IVHistoryResponse"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    iv_smile_web_options_ivsmile_get: {
+        parameters: {
+            query: {
+                /** @description e.g. NIFTY, BANKNIFTY, CRUDEOIL */
+                underlying: string;
+                /** @description The underlying's exchange, e.g. NSE_INDEX, NSE, MCX */
+                exchange: string;
+                /** @description DDMMMYY; the nearest listed expiry when omitted */
+                expiry_date?: string | null;
+                /** @description Strikes each side of ATM */
+                strike_count?: number;
+                /** @description Interest rate in % a year */
+                interest_rate?: number | string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SmileResponse"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    max_pain_web_options_maxpain_get: {
+        parameters: {
+            query: {
+                /** @description e.g. NIFTY, BANKNIFTY, CRUDEOIL */
+                underlying: string;
+                /** @description The underlying's exchange, e.g. NSE_INDEX, NSE, MCX */
+                exchange: string;
+                /** @description DDMMMYY; the nearest listed expiry when omitted */
+                expiry_date?: string | null;
+                /** @description Strikes each side of ATM */
+                strike_count?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaxPainResponse"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    oi_profile_web_options_oiprofile_get: {
+        parameters: {
+            query: {
+                /** @description e.g. NIFTY, BANKNIFTY, CRUDEOIL */
+                underlying: string;
+                /** @description The underlying's exchange, e.g. NSE_INDEX, NSE, MCX */
+                exchange: string;
+                /** @description DDMMMYY; the nearest listed expiry when omitted */
+                expiry_date?: string | null;
+                /** @description Strikes each side of ATM */
+                strike_count?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OIProfileResponse"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    oi_tracker_web_options_oitracker_get: {
+        parameters: {
+            query: {
+                /** @description e.g. NIFTY, BANKNIFTY, CRUDEOIL */
+                underlying: string;
+                /** @description The underlying's exchange, e.g. NSE_INDEX, NSE, MCX */
+                exchange: string;
+                /** @description DDMMMYY; the nearest listed expiry when omitted */
+                expiry_date?: string | null;
+                /** @description Strikes each side of ATM */
+                strike_count?: number;
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OITrackerResponse"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    straddle_chart_web_options_straddlechart_get: {
+        parameters: {
+            query: {
+                /** @description e.g. NIFTY, BANKNIFTY, CRUDEOIL */
+                underlying: string;
+                /** @description The underlying's exchange, e.g. NSE_INDEX, NSE, MCX */
+                exchange: string;
+                /** @description DDMMMYY; the nearest listed expiry when omitted */
+                expiry_date?: string | null;
+                interval?: "1m" | "3m" | "5m" | "10m" | "15m" | "30m";
+                /** @description Interest rate in % a year */
+                interest_rate?: number | string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StraddleChartResponse"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    vol_surface_web_options_volsurface_get: {
+        parameters: {
+            query: {
+                /** @description e.g. NIFTY, BANKNIFTY, CRUDEOIL */
+                underlying: string;
+                /** @description The underlying's exchange, e.g. NSE_INDEX, NSE, MCX */
+                exchange: string;
+                expiries?: number;
+                /** @description Strikes each side of ATM */
+                strike_count?: number;
+                /** @description Interest rate in % a year */
+                interest_rate?: number | string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VolSurfaceResponse"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionsErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_strategies_web_strategies_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    create_strategy_web_strategies_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StrategyBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_strategy_web_strategies__strategy_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                strategy_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_strategy_web_strategies__strategy_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                strategy_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StrategyBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_strategy_web_strategies__strategy_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                strategy_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    strategy_logs_web_strategies__strategy_id__logs_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                strategy_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    status_web_telegram_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    create_link_code_web_telegram_link_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    unlink_web_telegram_link_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    preferences_web_telegram_preferences_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreferencesBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

@@ -1,0 +1,1 @@
+"""Automation: the Action Center (semi-auto order queue), strategies with their webhooks, Telegram."""

@@ -1,0 +1,1 @@
+"""Telegram: per-user links by one-time code, order alerts and a few read-only commands."""
