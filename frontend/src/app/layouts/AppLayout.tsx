@@ -29,6 +29,7 @@ import { OrderTicket } from '@/features/ticket/OrderTicket';
 import { sessionQuery } from '@/lib/api/session';
 import { statusQuery } from '@/lib/api/status';
 import { cn } from '@/lib/cn';
+import { useBrokerSessionEvents } from '@/lib/realtime/broker-events';
 import { useOrderEventsRefresh } from '@/lib/realtime/order-events';
 import { useTheme } from '@/stores/theme';
 import { useTicket } from '@/stores/ticket';
@@ -90,6 +91,7 @@ function Shell({
 }) {
   useTradingHotkeys();
   useOrderEventsRefresh();
+  useBrokerSessionEvents();
   const location = useLocation();
   const { theme, setTheme } = useTheme();
   const openTicket = useTicket((s) => s.openTicket);
