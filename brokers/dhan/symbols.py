@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from brokers.common.indices import BSE_INDEX_NAMES
+
 NSE_INDEX_RENAMES = {
     "NIFTYNEXT50": "NIFTYNXT50",
     "NIFTYMCAP50": "NIFTYMIDCAP50",
@@ -27,25 +29,10 @@ NSE_STANDARD_INDICES = frozenset({
     "NIFTY50EQLWGT", "NIFTY50PR1XINV", "NIFTY50PR2XLEV", "NIFTY50TR1XINV", "NIFTY50TR2XLEV", "NIFTY50VALUE20",
 })
 
-BSE_INDEX_RENAMES = {
-    "SNSX50": "SENSEX50", "SNXT50": "BSESENSEXNEXT50", "MID150": "BSE150MIDCAPINDEX",
-    "LMI250": "BSE250LARGEMIDCAPINDEX", "MSL400": "BSE400MIDSMALLCAPINDEX", "AUTO": "BSEAUTO",
-    "BSE CG": "BSECAPITALGOODS", "BSE CD": "BSECONSUMERDURABLES", "BSE HC": "BSEHEALTHCARE",
-    "BSE IT": "BSEINFORMATIONTECHNOLOGY", "CARBON": "BSECARBONEX", "CPSE": "BSECPSE", "DOL30": "BSEDOLLEX30",
-    "DOL100": "BSEDOLLEX100", "DOL200": "BSEDOLLEX200", "ENERGY": "BSEENERGY", "BSEFMC": "BSEFASTMOVINGCONSUMERGOODS",
-    "FINSER": "BSEFINANCIALSERVICES", "GREENX": "BSEGREENEX", "INFRA": "BSEINDIAINFRASTRUCTUREINDEX",
-    "INDSTR": "BSEINDUSTRIALS", "LRGCAP": "BSELARGECAP", "METAL": "BSEMETAL", "MIDCAP": "BSEMIDCAP",
-    "MIDSEL": "BSEMIDCAPSELECTINDEX", "OILGAS": "BSEOIL&GAS", "POWER": "BSEPOWER", "REALTY": "BSEREALTY",
-    "SMLCAP": "BSESMALLCAP", "SMLSEL": "BSESMALLCAPSELECTINDEX", "SMEIPO": "BSESMEIPO", "TECK": "BSETECK",
-    "TELCOM": "BSETELECOM",
-}
-
-
 def nse_index_symbol(trading_symbol: str) -> str:
     name = trading_symbol.upper().replace(" ", "").replace("-", "")
     name = NSE_INDEX_RENAMES.get(name, name)
     return name if name in NSE_STANDARD_INDICES else trading_symbol
 
-
 def bse_index_symbol(trading_symbol: str) -> str:
-    return BSE_INDEX_RENAMES.get(trading_symbol.strip().upper(), trading_symbol.strip())
+    return BSE_INDEX_NAMES.get(trading_symbol.strip().upper(), trading_symbol.strip())

@@ -17,7 +17,6 @@ import io
 import itertools
 import json
 import secrets
-import socket
 import struct
 import time
 from collections.abc import Mapping
@@ -29,13 +28,14 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 import httpx
-import uvicorn
 import websockets
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from websockets.asyncio.server import ServerConnection, serve
+
+from tests.fakes.http_server import serve_app
 
 IST = ZoneInfo("Asia/Kolkata")
 INT32_MIN = -2147483648
@@ -159,23 +159,6 @@ def master_files() -> dict[str, bytes]:
             "MCX_COM_sym_master.json": json.dumps(mcx).encode()}
 
 
-@contextlib.asynccontextmanager
-async def serve_app(app):
-    """tests/fakes/http_server.serve_app with TCP_NODELAY on the listening socket (inherited by
-    accepted ones): without it every loopback request waits ~40 ms on delayed ACKs."""
-    sock = socket.socket()
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started:  # noqa: ASYNC110 - uvicorn offers a flag, not an event
-        await asyncio.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        await task
-        sock.close()
 
 
 def _b64(data: bytes) -> str:

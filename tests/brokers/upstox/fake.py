@@ -19,7 +19,6 @@ import gzip
 import itertools
 import json
 import secrets
-import socket
 import struct
 import time
 from collections.abc import Mapping
@@ -31,12 +30,13 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 import httpx
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from websockets.asyncio.server import ServerConnection, serve
+
+from tests.fakes.http_server import serve_app
 
 IST = ZoneInfo("Asia/Kolkata")
 EXPIRY = date(2026, 12, 29)
@@ -51,24 +51,6 @@ BOOK_EXCHANGE = {"NSE_EQ": "NSE", "BSE_EQ": "BSE", "NSE_FO": "NFO", "BSE_FO": "B
                  "BCD_FO": "BCD", "MCX_FO": "MCX"}
 
 
-@contextlib.asynccontextmanager
-async def serve_app(app):
-    """tests/fakes/http_server.py's `serve_app`, plus TCP_NODELAY on the listening socket: without
-    it every response after a connection's first waits ~40 ms (Nagle vs delayed ACK), which makes
-    this suite several times slower."""
-    sock = socket.socket()
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # inherited by accepted sockets
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started:  # noqa: ASYNC110 - uvicorn offers no started event
-        await asyncio.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        await task
-        sock.close()
 
 
 # --- protobuf wire encoding (field number << 3 | wire type) ----------------------------------------

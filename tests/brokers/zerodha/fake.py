@@ -18,10 +18,8 @@ import io
 import itertools
 import json
 import secrets
-import socket
 import struct
 from collections.abc import Mapping
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -29,13 +27,14 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import httpx
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
+
+from tests.fakes.http_server import serve_app
 
 API_KEY = "kfake7key"
 API_SECRET = "kfake7secret"
@@ -112,23 +111,6 @@ def default_universe() -> list[FakeInstrument]:
             for t, et, ts, n, p, e, s, ti, lot, ty, seg, ex in rows]
 
 
-@asynccontextmanager
-async def serve_app(app):
-    """`tests.fakes.http_server.serve_app` with TCP_NODELAY on the listening socket: without it
-    every keep-alive request waits ~40 ms on Nagle + delayed ACK, which makes the suite slow."""
-    sock = socket.socket()
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started:  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
-        await asyncio.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        await task
-        sock.close()
 
 
 def kite_error(message: str, error_type: str, status: int) -> JSONResponse:
