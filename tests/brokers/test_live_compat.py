@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -46,34 +47,26 @@ def fake_class(name: str):
     return found[0]
 
 
-class FakeThread:
-    """A fake broker served from a private event loop in a daemon thread."""
+class FakeLoop:
+    """The fake brokers, served from one private event loop in a daemon thread."""
 
-    def __init__(self, fake) -> None:
-        self.fake = fake
+    def __init__(self) -> None:
         self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True, name=f"fake-{fake.name}")
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True, name="fake-brokers")
+        self.thread.start()
 
     def run(self, coroutine, timeout: float = 30):
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
 
     def call(self, function, *args):
-        """Run a plain method on the fake's loop (fakes may touch loop-bound state)."""
+        """Run a plain method on the fakes' loop (fakes may touch loop-bound state)."""
         async def wrapper():
             return function(*args)
         return self.run(wrapper())
 
-    def __enter__(self) -> FakeThread:
-        self.thread.start()
-        self.run(self.fake.start())
-        return self
-
-    def __exit__(self, *exc) -> None:
-        try:
-            self.run(self.fake.stop())
-        finally:
-            self.loop.call_soon_threadsafe(self.loop.stop)
-            self.thread.join(10)
+    def close(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
 
 
 def cli(server, *args: str, stdin: str = "") -> str:
@@ -92,37 +85,63 @@ def eventually(check, timeout: float = 30, interval: float = 0.2):
         time.sleep(interval)
 
 
-@pytest.fixture(scope="module", params=fake_brokers())
-def live(request, tmp_path_factory) -> Iterator[dict]:
-    name = request.param
+def signed_in(base_url: str, username: str) -> httpx.Client:
+    web = httpx.Client(base_url=base_url, timeout=30)
+    answer = web.post("/auth/login", json={"username": username, "password": PASSWORD})
+    assert answer.status_code == 200, answer.text
+    web.headers["X-CSRF-Token"] = answer.json()["data"]["csrf_token"]
+    return web
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory) -> Iterator[dict]:
+    """Every fake broker, and one server offering all of them (`ENABLED_BROKERS=simulator,*`)."""
     ensure_sdk()
-    with FakeThread(fake_class(name)()) as fake:
-        tmp = tmp_path_factory.mktemp(f"live-{name}")
-        server = start_live_server(tmp, extra_env={
-            "ENABLED_BROKERS": f"simulator,{name}", "BROKER_URLS": json.dumps({name: fake.fake.urls})})
+    loop = FakeLoop()
+    fakes = {name: fake_class(name)() for name in fake_brokers()}
+    started = []
+    try:
+        for fake in fakes.values():
+            loop.run(fake.start())
+            started.append(fake)
+        server = start_live_server(tmp_path_factory.mktemp("live-brokers"), extra_env={
+            "ENABLED_BROKERS": "simulator,*", "BROKER_URLS": json.dumps({n: f.urls for n, f in fakes.items()}),
+            "LOGIN_RATE_LIMIT": "1000 per minute"})  # one sign-in per broker user
         try:
-            cli(server, "user", "create", "--username", "trader", "--password-stdin", stdin=PASSWORD + "\n")
-            apikey = cli(server, "apikey", "show", "--username", "trader")
-            with httpx.Client(base_url=server.base_url, timeout=30) as web:
-                signed_in = web.post("/auth/login", json={"username": "trader", "password": PASSWORD})
-                assert signed_in.status_code == 200, signed_in.text
-                web.headers["X-CSRF-Token"] = signed_in.json()["data"]["csrf_token"]
-                yield {"name": name, "fake": fake, "server": server, "web": web, "apikey": apikey}
+            cli(server, "user", "create", "--username", "admin", "--admin", "--password-stdin", stdin=PASSWORD + "\n")
+            with closing(signed_in(server.base_url, "admin")) as admin:
+                yield {"loop": loop, "fakes": fakes, "server": server, "admin": admin}
         finally:
             stop_live_server(server)
+    finally:
+        for fake in started:
+            loop.run(fake.stop())
+        loop.close()
+
+
+@pytest.fixture(scope="module", params=fake_brokers())
+def live(request, world) -> Iterator[dict]:
+    """One user per broker on the shared server, signed in to the SPA, with an API key."""
+    name = request.param
+    created = world["admin"].post("/web/admin/users", json={"username": f"user{name}", "password": PASSWORD})
+    assert created.status_code == 200, created.text
+    with closing(signed_in(world["server"].base_url, f"user{name}")) as web:
+        apikey = web.get("/web/apikey").json()["data"]["api_key"]
+        yield {"name": name, "fake": world["fakes"][name], "loop": world["loop"], "server": world["server"],
+               "web": web, "apikey": apikey}
 
 
 def log_in(live) -> None:
     """Choose the broker, store its credentials, log in as the SPA does."""
     name, web, fake = live["name"], live["web"], live["fake"]
     assert web.put("/web/trading/broker", json={"broker": name}).status_code == 200
-    saved = web.put(f"/web/broker/{name}/credentials", json={"values": fake.fake.credentials})
+    saved = web.put(f"/web/broker/{name}/credentials", json={"values": fake.credentials})
     assert saved.status_code == 200, saved.text
     assert all(field["stored"] for field in saved.json()["data"]["credential_fields"] if field["required"])
-    assert fake.fake.credentials.get(next(iter(fake.fake.credentials))) not in saved.text  # never echoed
+    assert fake.credentials.get(next(iter(fake.credentials))) not in saved.text  # never echoed
     started = web.post(f"/web/broker/{name}/login", json={"params": {}})
     if started.status_code == 400 and "Enter" in started.text:  # credential brokers: the login form
-        params = fake.run(fake.fake.login_params(None))
+        params = live["loop"].run(fake.login_params(None))
         started = web.post(f"/web/broker/{name}/login", json={"params": dict(params)})
         assert started.status_code == 200, started.text
         return
@@ -130,7 +149,7 @@ def log_in(live) -> None:
     redirect = started.json()["data"].get("redirect")
     if redirect is None:
         return  # logged in at once (API-key brokers)
-    params = dict(fake.run(fake.fake.login_params(redirect)))
+    params = dict(live["loop"].run(fake.login_params(redirect)))
     back = web.get(f"/{name}/callback?{urlencode(params)}", follow_redirects=False)
     assert back.status_code == 303, back.text
     assert "login=success" in back.headers["location"], back.headers["location"]
@@ -204,7 +223,7 @@ def test_live_ticks_reach_a_feed_client_and_survive_a_dropped_broker_socket(live
     (resubscribing) when the broker drops it."""
     from websockets.sync.client import connect
 
-    web, fake, name = live["web"], live["fake"], live["name"]
+    fake, name = live["fake"], live["name"]
     ensure_logged_in(live)
     url = live["server"].base_url.replace("http://", "ws://") + "/ws"
     with connect(url, open_timeout=10) as socket:
@@ -215,7 +234,7 @@ def test_live_ticks_reach_a_feed_client_and_survive_a_dropped_broker_socket(live
         assert ack["status"] == "success", ack
         tick = next_tick(socket, "SBIN")
         assert tick["broker"] == name and tick["data"]["ltp"] > 0, tick
-        fake.call(fake.fake.drop_feed_connections)
+        live["loop"].call(fake.drop_feed_connections)
         drain_until = time.monotonic() + 1.0  # throw away what was in flight before the drop
         while time.monotonic() < drain_until:
             try:
@@ -232,7 +251,7 @@ def test_live_ticks_reach_a_feed_client_and_survive_a_dropped_broker_socket(live
 def test_a_token_the_broker_rejects_ends_the_session_with_a_clear_message(live):
     web, fake = live["web"], live["fake"]
     ensure_logged_in(live)
-    fake.call(fake.fake.expire_tokens)
+    live["loop"].call(fake.expire_tokens)
     got = sdk(live, "result = [client.funds(), client.funds()]")
     failed, again = got
     assert failed["status"] == "error" and "log in again" in failed["message"].lower(), failed
