@@ -1,22 +1,22 @@
-"""The XTS market-data feed as a StreamingAdapter (xts.md §7): a Socket.IO connection that only
-receives, with subscriptions made over REST (`POST/PUT {md}/instruments/subscription`, one message
-code per call: LTP → 1512, QUOTE → 1501, DEPTH → 1502). The subscribe answer carries a snapshot
-per instrument, published as ticks at once. Subscriptions belong to the market-data token, so a
-fresh connection re-posts them all."""
+"""The XTS market-data feed as a StreamingAdapter (xts.md §7): a receive-only Socket.IO connection
+(python-socketio's AsyncClient, websocket transport, its own reconnection off — the hub's pool
+reconnects), with subscriptions made over REST (`POST/PUT {md}/instruments/subscription`, one
+message code per call: LTP → 1512, QUOTE → 1501, DEPTH → 1502). The subscribe answer carries a
+snapshot per instrument, published as ticks at once. Subscriptions belong to the market-data token,
+so a fresh connection re-posts them all."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import inspect
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
+import aiohttp
+import socketio
 
 from brokers.contract.errors import BrokerError, BrokerUnavailable, SessionExpired
 from brokers.contract.protocols import TickHandler
@@ -33,14 +33,24 @@ from brokers.families.xts.market import (
     touchline,
     xts_time_ms,
 )
-from brokers.families.xts.socketio import EIO_VERSION, Decoder, SocketIOError, handshake
 from brokers.families.xts.wire import XtsApi
 
 log = logging.getLogger("algogate.brokers.xts")
+# python-socketio / python-engineio log every packet at INFO and warn on ordinary closes; keep their
+# errors under our logger tree, without the library adding a handler of its own. Drops reach the hub
+# through `on_disconnect` with a reason.
+wire_log = logging.getLogger("algogate.brokers.xts.socketio")
+wire_log.setLevel(logging.ERROR)
 
 MESSAGE_CODES = {FeedMode.LTP: LTP, FeedMode.QUOTE: TOUCHLINE, FeedMode.DEPTH: DEPTH}
 CODE_MODES = {LTP: FeedMode.LTP, TOUCHLINE: FeedMode.QUOTE, DEPTH: FeedMode.DEPTH}
 SUBSCRIBE_BATCH = 50
+MAX_MESSAGE = 2**22
+REASONS = {  # python-socketio's disconnect reasons, as the hub's pool logs them
+    socketio.AsyncClient.reason.SERVER_DISCONNECT: "closed by the broker",
+    socketio.AsyncClient.reason.TRANSPORT_ERROR: "connection lost (transport error or no ping from the broker)",
+}
+_LOST = object()  # inbox marker: the connection ended
 
 
 def to_tick(code: int, payload: Mapping[str, Any], instrument: Instrument, subscribed: FeedMode,
@@ -77,51 +87,86 @@ def to_tick(code: int, payload: Mapping[str, Any], instrument: Instrument, subsc
 
 class XtsStreamingAdapter:
     def __init__(self, api: XtsApi, maps: XtsMaps, feed_url: str, socket_path: str, user_id: str, *,
-                 batch: int = SUBSCRIBE_BATCH, open_timeout: float = 10.0) -> None:
+                 batch: int = SUBSCRIBE_BATCH, open_timeout: float = 10.0, close_timeout: float = 2.0) -> None:
+        # The client builds `{scheme}://{netloc}/{path}/?{query}&transport=websocket&EIO=4` itself.
+        base = urlsplit(feed_url)
         query = urlencode({"token": api.tokens["md"], "userID": user_id, "publishFormat": "JSON",
-                           "broadcastMode": "Full", "EIO": EIO_VERSION, "transport": "websocket"})
-        self._url = f"{feed_url}{socket_path.rstrip('/')}/?{query}"
+                           "broadcastMode": "Full"})
+        self._url = urlunsplit((base.scheme, base.netloc, "/", query, ""))
+        self._path = f"{base.path.rstrip('/')}/{socket_path.strip('/')}"
         self.api = api
         self.broker = api.broker
         self.maps = maps
         self.batch = batch
         self.open_timeout = open_timeout
+        self.close_timeout = close_timeout
         self._subscriptions: dict[tuple[int, int], tuple[Instrument, FeedMode]] = {}
         self._handlers: list[TickHandler] = []
         self._disconnect: list[Callable[[str], None]] = []
-        self._ws: ClientConnection | None = None
+        self._client: socketio.AsyncClient | None = None
+        self._http: aiohttp.ClientSession | None = None
+        self._inbox: asyncio.Queue | None = None
         self._reader: asyncio.Task | None = None
         self._closing = False
         self.events = 0
 
     # --- the StreamingAdapter contract --------------------------------------------------------
     async def connect(self) -> None:
-        try:
-            ws = await connect(self._url, open_timeout=self.open_timeout, close_timeout=2, ping_interval=None,
-                               max_size=2**22)
-        except InvalidStatus as exc:
-            if exc.response.status_code in (401, 403):
-                raise SessionExpired(self.broker, "market-data feed refused the token; log in again") from None
-            raise BrokerUnavailable(self.broker, f"market-data feed answered HTTP {exc.response.status_code}") from None
-        except (OSError, TimeoutError, WebSocketException) as exc:
-            raise BrokerUnavailable(self.broker, f"cannot reach the market-data feed ({type(exc).__name__})") from None
+        if self._client is not None:
+            await self.close()
+        refusals: list[Any] = []
+        # trust_env: honour HTTPS_PROXY / NO_PROXY like the websockets client this replaced.
+        http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None, sock_connect=self.open_timeout),
+                                     trust_env=True)
+        client = socketio.AsyncClient(
+            reconnection=False,  # the hub's pool reconnects (with a fresh login and re-subscription)
+            handle_sigint=False,  # never touch the application's signal handlers
+            logger=wire_log, engineio_logger=wire_log,
+            http_session=http, request_timeout=self.close_timeout, timestamp_requests=False,
+            websocket_extra_options={"max_msg_size": MAX_MESSAGE, "compress": 15},
+        )
+        client.on("connect_error", lambda data=None, *_: refusals.append(data))
+        client.on("disconnect", self._lost)
+        client.on("*", self._received)
+        inbox: asyncio.Queue = asyncio.Queue()
+        self._closing, self._inbox = False, inbox
         try:
             async with asyncio.timeout(self.open_timeout):
-                info = await handshake(ws)
-        except (SocketIOError, TimeoutError, ConnectionClosed, ValueError) as exc:
-            await ws.close()
-            if "token" in str(exc).lower():
-                raise SessionExpired(self.broker, "market-data feed refused the token; log in again") from None
-            raise BrokerUnavailable(self.broker, f"market-data feed handshake failed: {exc}") from None
-        self._ws, self._closing = ws, False
-        # Engine.IO v4: the server pings every interval; silence past interval + timeout is a dead socket.
-        idle = info.ping_interval + info.ping_timeout + 5
-        self._reader = asyncio.create_task(self._read(ws, idle), name=f"{self.broker}-feed")
+                await client.connect(self._url, transports=["websocket"], socketio_path=self._path,
+                                     wait_timeout=self.open_timeout)
+        except (socketio.exceptions.ConnectionError, TimeoutError, OSError, aiohttp.ClientError) as exc:
+            await self._teardown(client, http)
+            self._inbox = None
+            raise self._refused(exc, refusals) from None
+        except BaseException:
+            await self._teardown(client, http)
+            self._inbox = None
+            raise
+        self._client, self._http = client, http
+        # Engine.IO v4 heartbeat: the broker pings, the client answers; silence past ping interval +
+        # timeout ends the connection (reason "transport error") and `on_disconnect` fires.
+        self._reader = asyncio.create_task(self._read(inbox), name=f"{self.broker}-feed")
         by_mode: dict[FeedMode, list[Instrument]] = {}
         for instrument, mode in self._subscriptions.values():
             by_mode.setdefault(mode, []).append(instrument)
         for mode, instruments in by_mode.items():
             await self._post(instruments, mode, "POST")
+
+    def _refused(self, exc: BaseException, refusals: list[Any]) -> BrokerError:
+        status, cause = None, exc
+        while cause.__cause__ is not None or cause.__context__ is not None:
+            cause = cause.__cause__ or cause.__context__
+            if isinstance(cause, aiohttp.WSServerHandshakeError):
+                status = cause.status
+        if status in (401, 403) or any("token" in str(refusal).lower() for refusal in refusals):
+            return SessionExpired(self.broker, "market-data feed refused the token; log in again")
+        if status is not None:
+            return BrokerUnavailable(self.broker, f"market-data feed answered HTTP {status}")
+        if isinstance(exc, TimeoutError):
+            return BrokerUnavailable(self.broker, "market-data feed handshake timed out")
+        if refusals and isinstance(refusals[-1], Mapping) and refusals[-1].get("message"):
+            return BrokerUnavailable(self.broker, f"market-data feed handshake failed: {refusals[-1]['message']}")
+        return BrokerUnavailable(self.broker, f"cannot reach the market-data feed ({type(cause).__name__})")
 
     async def subscribe(self, instruments: Iterable[Instrument], mode: FeedMode) -> None:
         mode = FeedMode(mode)
@@ -132,7 +177,7 @@ class XtsStreamingAdapter:
                 switched.setdefault(previous[1], []).append(previous[0])  # one code per instrument
             self._subscriptions[self._key(instrument)] = (instrument, mode)
             fresh.append(instrument)
-        if self._ws is not None:
+        if self._client is not None:
             for old_mode, old in switched.items():
                 await self._post(old, old_mode, "PUT")
             if fresh:
@@ -144,7 +189,7 @@ class XtsStreamingAdapter:
             entry = self._subscriptions.pop(self._key(instrument), None)
             if entry is not None:  # the code it was subscribed with, whatever mode the caller names
                 gone.setdefault(entry[1], []).append(entry[0])
-        if self._ws is not None:
+        if self._client is not None:
             for old_mode, old in gone.items():
                 await self._post(old, old_mode, "PUT")
 
@@ -157,13 +202,32 @@ class XtsStreamingAdapter:
     async def close(self) -> None:
         self._closing = True
         reader, self._reader = self._reader, None
-        if reader is not None:
+        if reader is not None and not reader.done():
             reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await reader
-        ws, self._ws = self._ws, None
-        if ws is not None:
-            await ws.close()
+            await asyncio.wait({reader})
+        client, self._client = self._client, None
+        http, self._http = self._http, None
+        if client is not None and http is not None:
+            await self._teardown(client, http)
+        self._inbox = None
+
+    async def _teardown(self, client: socketio.AsyncClient, http: aiohttp.ClientSession) -> None:
+        """Disconnect and wait for the client's read/write loops, whatever state it is in."""
+        eio = client.eio
+        try:
+            async with asyncio.timeout(self.close_timeout):
+                if client.connected:
+                    await client.disconnect()
+                else:  # mid-handshake, refused, or already dropped by the broker
+                    await eio.disconnect(abort=True)
+        except Exception as exc:  # a dead socket must not stop the close
+            log.debug("%s feed disconnect: %s", self.broker, exc)
+        loops = {task for task in (eio.read_loop_task, eio.write_loop_task) if task is not None and not task.done()}
+        for task in loops:
+            task.cancel()
+        if loops:
+            await asyncio.wait(loops)
+        await http.close()
 
     # --- REST subscriptions ------------------------------------------------------------------
     def _key(self, instrument: Instrument) -> tuple[int, int]:
@@ -198,40 +262,40 @@ class XtsStreamingAdapter:
                     await self._publish(code, parse_payload(entry))
 
     # --- the socket --------------------------------------------------------------------------
-    async def _read(self, ws: ClientConnection, idle: float) -> None:
-        reason = "connection lost"
-        decoder = Decoder()
-        try:
-            while True:
-                async with asyncio.timeout(idle):
-                    message = await ws.recv()
-                event, reply = decoder.feed(message)
-                if reply is not None:
-                    await ws.send(reply)
-                if event is not None:
-                    self.events += 1
-                    await self._event(event.name, event.args)
-        except asyncio.CancelledError:
-            raise
-        except TimeoutError:
-            reason = f"no ping for {idle:.0f}s"
-            await ws.close()
-        except SocketIOError as exc:
-            reason = str(exc)
-            await ws.close()
-        except ConnectionClosed as exc:
-            reason = f"closed by the broker (code {exc.rcvd.code if exc.rcvd else 'none'})"
-        except Exception as exc:  # a bug in decoding must still surface as a disconnect
-            log.exception("%s feed reader failed", self.broker)
-            reason = f"reader failed: {type(exc).__name__}"
-            await ws.close()
-        if not self._closing:
-            self._ws = None
-            for callback in self._disconnect:
-                try:
-                    callback(reason)
-                except Exception:
-                    log.exception("%s on_disconnect callback failed", self.broker)
+    def _received(self, name: str, *args: Any) -> None:
+        """Every event from the broker (python-socketio's catch-all), queued in arrival order."""
+        self.events += 1
+        if self._inbox is not None:
+            self._inbox.put_nowait((name, list(args)))
+
+    def _lost(self, reason: Any = None) -> None:
+        if self._inbox is not None:
+            self._inbox.put_nowait((_LOST, REASONS.get(reason, str(reason or "connection lost"))))
+
+    async def _read(self, inbox: asyncio.Queue) -> None:
+        """Publishes events one at a time, in order (handlers may be coroutines); on a drop, waits
+        for the client to wind down and then tells the `on_disconnect` callbacks."""
+        while True:
+            name, detail = await inbox.get()
+            if name is _LOST:
+                break
+            try:
+                await self._event(name, detail)
+            except Exception:  # one bad payload must not end the feed
+                log.exception("%s feed event %s failed", self.broker, name)
+        if self._closing:
+            return
+        client, http = self._client, self._http
+        if client is not None and http is not None:
+            await self._teardown(client, http)
+        if self._closing:
+            return
+        self._client = self._http = None
+        for callback in self._disconnect:
+            try:
+                callback(detail)
+            except Exception:
+                log.exception("%s on_disconnect callback failed", self.broker)
 
     async def _event(self, name: str, args: list[Any]) -> None:
         head, _, form = name.partition("-")
