@@ -7,7 +7,8 @@ Rests N orders across M instruments (buy/sell limits and stops around each price
 - ticks that cross nothing (the common case: the book lookup alone);
 - ticks that cross and fill one order (book + a unit of work on the in-memory store);
 and repeats the no-cross measurement at other book sizes to show the cost does not grow with the
-total number of resting orders. Finally times one tick-to-committed-fill on SQLite.
+total number of resting orders. Finally times one tick-to-committed-fill on SQLite, and a MARKET
+placement on SQLite through each store (aiosqlite ORM vs the threaded store the app uses).
 """
 
 from __future__ import annotations
@@ -22,7 +23,19 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from brokers.contract import Action, Exchange, FeedMode, OrderStatus, PriceType, Product, Tick
+from brokers.contract import (
+    Action,
+    Depth,
+    Exchange,
+    FeedMode,
+    Instrument,
+    OrderRequest,
+    OrderStatus,
+    PriceType,
+    Product,
+    Quote,
+    Tick,
+)
 from brokers.paper.calendar import IST, AlwaysOpenCalendar
 from brokers.paper.engine import PaperEngine
 from brokers.paper.model import ContractSpec, FundsState, PaperOrder
@@ -118,7 +131,7 @@ async def sqlite_fill() -> None:
     from backend.core.migrate import upgrade
     from backend.core.settings import Settings
     from backend.domains.accounts.models import User
-    from backend.domains.sandbox.repository import SqlPaperStore
+    from backend.domains.sandbox.sqlite_store import paper_store
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(_env_file=None, app_key="k" * 40, api_key_pepper="p" * 40, data_dir=Path(tmp),
@@ -128,7 +141,8 @@ async def sqlite_fill() -> None:
         async with db.sessions() as session:
             session.add(User(username="bench", password_hash="!"))
             await session.commit()
-        engine = PaperEngine(SqlPaperStore(db), calendar=AlwaysOpenCalendar(), clock=lambda: NOW)
+        store = paper_store(db, settings.sqlite_busy_timeout_ms)
+        engine = PaperEngine(store, calendar=AlwaysOpenCalendar(), clock=lambda: NOW)
         contract = ContractSpec("SYM0000", Exchange.NSE)
         samples = []
         for n in range(300):
@@ -148,6 +162,50 @@ async def sqlite_fill() -> None:
         await db.dispose()
 
 
+class FixedMarket:
+    async def quote(self, instrument):
+        return Quote(ltp=1000.0, bid=999.95, ask=1000.05)
+
+    async def depth(self, instrument):
+        return Depth(quote=await self.quote(instrument))
+
+
+async def sqlite_place(orders: int = 1500) -> None:
+    """A MARKET order placed and filled on SQLite, per store: the aiosqlite ORM store and the
+    threaded one the app uses for SQLite files (same run, same database kind)."""
+    from backend.core.db import Database
+    from backend.core.migrate import upgrade
+    from backend.core.settings import Settings
+    from backend.domains.accounts.models import User
+    from backend.domains.sandbox.repository import SqlPaperStore
+    from backend.domains.sandbox.sqlite_store import paper_store
+
+    instrument = Instrument(symbol="SBIN", brsymbol="SBIN", name="SBIN", exchange=Exchange.NSE, brexchange="NSE",
+                            token="1")
+    for label in ("aiosqlite ORM store", "threaded SQLite store"):
+        with tempfile.TemporaryDirectory() as tmp:
+            settings = Settings(_env_file=None, app_key="k" * 40, api_key_pepper="p" * 40, data_dir=Path(tmp),
+                                environment="test")
+            db = Database.from_settings(settings)
+            await upgrade(db)
+            async with db.sessions() as session:
+                session.add(User(username="bench", password_hash="!"))
+                await session.commit()
+            store = SqlPaperStore(db) if label.startswith("aiosqlite") else paper_store(db, 5000)
+            engine = PaperEngine(store, calendar=AlwaysOpenCalendar(), clock=lambda: NOW)
+            samples, cpu = [], time.process_time()
+            for n in range(orders):
+                request = OrderRequest("SBIN", Exchange.NSE, Action.BUY if n % 2 else Action.SELL, 1,
+                                       PriceType.MARKET, Product.MIS)
+                start = time.perf_counter()
+                await engine.place(1, request, instrument, FixedMarket())
+                samples.append((time.perf_counter() - start) * 1e6)
+            cpu_ms = (time.process_time() - cpu) * 1000 / orders
+            report(f"SQLite: place + fill, {label}", samples[100:])
+            print(f"  {'':<46} process CPU {cpu_ms:.3f} ms per order")
+            await db.dispose()
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--orders", type=int, default=50_000)
@@ -157,6 +215,7 @@ async def main() -> None:
     await in_memory(args.orders, args.instruments, args.ticks)
     await scaling(min(args.ticks, 5_000))
     await sqlite_fill()
+    await sqlite_place()
 
 
 if __name__ == "__main__":

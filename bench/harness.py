@@ -55,13 +55,39 @@ class Server:
                 pass
         return round(total / 1024, 1)
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU the server and its workers have used (robust to a busy machine, unlike
+        wall time: other processes stretch the wall clock, not our CPU)."""
+        total = 0
+        tick = os.sysconf("SC_CLK_TCK")
+        for pid in self.pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+            except (FileNotFoundError, IndexError):
+                pass
+        return round(total / tick, 2)
+
     def open_fds(self) -> int:
         return sum(len(os.listdir(f"/proc/{pid}/fd")) for pid in self.pids() if Path(f"/proc/{pid}").exists())
 
 
+BYTECODE_CACHE = Path(tempfile.gettempdir()) / "algogate-bench-pycache"
+
+
+def bytecode_env(cached: bool) -> dict[str, str]:
+    """Start-up with or without compiled bytecode. An installed deployment has its .pyc files;
+    a checkout run with PYTHONDONTWRITEBYTECODE=1 (as in CI sandboxes) compiles ~1,300 modules
+    from source on every launch. The cache lives outside the tree (PYTHONPYCACHEPREFIX)."""
+    if cached:
+        return {"PYTHONDONTWRITEBYTECODE": "", "PYTHONPYCACHEPREFIX": str(BYTECODE_CACHE)}
+    return {"PYTHONDONTWRITEBYTECODE": "1"}
+
+
 @contextmanager
-def running_server(workers: int = 1, extra_env: dict[str, str] | None = None):
-    data_dir = Path(tempfile.mkdtemp(prefix="algogate-bench-"))
+def running_server(workers: int = 1, extra_env: dict[str, str] | None = None, data_dir: Path | None = None):
+    """`data_dir`: reuse a previous run's data (a restart) instead of a fresh directory."""
+    data_dir = data_dir or Path(tempfile.mkdtemp(prefix="algogate-bench-"))
     port = free_port()
     env = {
         **os.environ,
@@ -92,6 +118,7 @@ def running_server(workers: int = 1, extra_env: dict[str, str] | None = None):
                 raise RuntimeError("server did not start")
             time.sleep(0.02)
         server.startup_seconds = round(time.perf_counter() - started, 2)  # type: ignore[attr-defined]
+        server.startup_cpu_seconds = server.cpu_seconds()  # type: ignore[attr-defined]
         yield server
     finally:
         process.terminate()
@@ -107,13 +134,19 @@ def load(server: Server, *, path: str, method: str = "GET", bodies: list[dict] |
                "--method", method, "--concurrency", str(concurrency), "--requests", str(requests)]
     if bodies:
         command += ["--bodies", json.dumps(bodies)]
+    cpu_before = server.cpu_seconds()
     output = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True).stdout
-    return json.loads(output)
+    row = json.loads(output)
+    # Server CPU per request: unlike latency, it barely moves when other processes share the cores.
+    row["cpu_ms"] = round((server.cpu_seconds() - cpu_before) * 1000 / max(row["requests"], 1), 3)
+    return row
 
 
 def print_table(title: str, rows: list[dict]) -> None:
     print(f"\n{title}")
-    print(f"{'conc':>5} {'requests':>9} {'rps':>9} {'min ms':>8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}  statuses")
+    print(f"{'conc':>5} {'requests':>9} {'rps':>9} {'min ms':>8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} "
+          f"{'cpu ms/req':>10}  statuses")
     for row in rows:
         print(f"{row['concurrency']:>5} {row['requests']:>9} {row['rps']:>9.1f} {row['min_ms']:>8.2f} "
-              f"{row['p50_ms']:>8.2f} {row['p99_ms']:>8.2f} {row['max_ms']:>8.2f}  {row['statuses']}")
+              f"{row['p50_ms']:>8.2f} {row['p99_ms']:>8.2f} {row['max_ms']:>8.2f} {row.get('cpu_ms', 0):>10.3f}  "
+              f"{row['statuses']}")

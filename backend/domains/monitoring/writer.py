@@ -2,9 +2,11 @@
 and reach the logs store in batched inserts.
 
 A request only does `put_nowait` (no I/O, no await). One background task drains the queue,
-lingers briefly so rows arrive in batches, redacts API bodies, and inserts each kind with one
-executemany. On shutdown the queue is drained completely before the engine is disposed, so a
-clean stop loses nothing. If the queue is ever full (the store is down for long), rows are
+lingers briefly so rows arrive in batches, redacts API bodies in small slices (yielding between
+them, so no request waits behind a whole batch), and inserts each kind with one executemany —
+on a SQLite logs store from a thread of its own (sqlite_sink.py), never on the event loop. On
+shutdown the queue is drained completely before the engine is disposed, so a clean stop loses
+nothing. If the queue is ever full (the store is down for long), rows are
 dropped and counted rather than slowing trading requests.
 """
 
@@ -20,11 +22,13 @@ from backend.core.db import Database
 from backend.core.settings import Settings
 from backend.domains.monitoring.redaction import redact_body
 from backend.domains.monitoring.repository import MODELS, LogRepository
+from backend.domains.monitoring.sqlite_sink import SqliteLogSink, sqlite_file
 
 log = logging.getLogger("algogate.monitoring")
 
 _STOP = object()
 PRUNE_EVERY_SECONDS = 3600.0
+SLICE = 50  # rows prepared between two yields to the event loop
 
 
 class LogWriter:
@@ -33,6 +37,9 @@ class LogWriter:
         self.batch_size = settings.log_batch_size
         self.linger = settings.log_flush_seconds
         self.retention_days = settings.log_retention_days
+        self._logs_file = sqlite_file(settings.logs_url)
+        self._busy_timeout_ms = settings.sqlite_busy_timeout_ms
+        self._sink: SqliteLogSink | None = None
         self.queue: asyncio.Queue = asyncio.Queue(maxsize=settings.log_queue_size)
         self.written: dict[str, int] = dict.fromkeys(MODELS, 0)
         self.dropped = 0
@@ -63,6 +70,9 @@ class LogWriter:
 
     async def start(self, db: Database) -> None:
         self._db = db
+        if self._logs_file is not None:
+            self._sink = SqliteLogSink(self._logs_file, {kind: model.__table__ for kind, model in MODELS.items()},
+                                       self._busy_timeout_ms)
         self._closed = False
         self._task = asyncio.create_task(self._run(), name="log-writer")
         self._pruner = asyncio.create_task(self._prune_forever(), name="log-retention")
@@ -79,6 +89,9 @@ class LogWriter:
         await self.queue.put(_STOP)
         await self._task
         self._task = None
+        if self._sink is not None:
+            await self._sink.close()
+            self._sink = None
 
     async def flush(self) -> None:
         """Wait until every row queued before this call is in the store (tests, admin views)."""
@@ -124,14 +137,12 @@ class LogWriter:
             if kind == "_flush":
                 waiters.append(row)
                 continue
-            grouped.setdefault(kind, []).append(_prepare(kind, row))
+            grouped.setdefault(kind, []).append(row)
         for kind, rows in grouped.items():
             for start in range(0, len(rows), self.batch_size):
                 chunk = rows[start:start + self.batch_size]
                 try:
-                    async with self._db.log_sessions() as session:
-                        await LogRepository(session).insert_many(kind, chunk)
-                        await session.commit()
+                    await self._insert(kind, chunk)
                     self.written[kind] += len(chunk)
                 except Exception:  # the writer must survive a bad batch or a store hiccup
                     self.failed += len(chunk)
@@ -139,6 +150,20 @@ class LogWriter:
         for waiter in waiters:
             if not waiter.done():
                 waiter.set_result(None)
+
+    async def _insert(self, kind: str, rows: list[dict[str, Any]]) -> None:
+        prepared: list = []
+        for start in range(0, len(rows), SLICE):
+            if start:
+                await asyncio.sleep(0)  # let requests run between slices
+            part = [_prepare(kind, row) for row in rows[start:start + SLICE]]
+            prepared.extend(self._sink.rows(kind, part) if self._sink is not None else part)
+        if self._sink is not None:
+            await self._sink.insert(kind, prepared)
+            return
+        async with self._db.log_sessions() as session:
+            await LogRepository(session).insert_many(kind, prepared)
+            await session.commit()
 
     # --- retention ------------------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from backend.core.clock import utcnow
 from backend.domains.sandbox.models import (
     SandboxDailyPnl,
     SandboxFunds,
@@ -79,10 +80,14 @@ def order_state(order: PaperOrder) -> dict:
             "updated_at": utc(order.updated_at)}
 
 
+def order_values(order: PaperOrder) -> dict:
+    return {"orderid": order.orderid, "user_id": order.user_id, "strategy": order.strategy[:100],
+            "action": str(order.action), "product": str(order.product), "created_at": utc(order.created_at),
+            **contract_values(order.contract), **order_state(order)}
+
+
 def order_row(order: PaperOrder) -> SandboxOrder:
-    return SandboxOrder(orderid=order.orderid, user_id=order.user_id, strategy=order.strategy[:100],
-                        action=str(order.action), product=str(order.product), created_at=utc(order.created_at),
-                        **contract_values(order.contract), **order_state(order))
+    return SandboxOrder(**order_values(order))
 
 
 def trade_of(row: SandboxTrade) -> PaperTrade:
@@ -90,11 +95,15 @@ def trade_of(row: SandboxTrade) -> PaperTrade:
                       Product(row.product), row.quantity, from_e4(row.price_e4), row.strategy, aware(row.created_at))
 
 
+def trade_values(trade: PaperTrade) -> dict:
+    return {"tradeid": trade.tradeid, "orderid": trade.orderid, "user_id": trade.user_id, "symbol": trade.symbol,
+            "exchange": str(trade.exchange), "action": str(trade.action), "product": str(trade.product),
+            "quantity": trade.quantity, "price_e4": to_e4(trade.price), "strategy": trade.strategy[:100],
+            "created_at": utc(trade.timestamp)}
+
+
 def trade_row(trade: PaperTrade) -> SandboxTrade:
-    return SandboxTrade(tradeid=trade.tradeid, orderid=trade.orderid, user_id=trade.user_id, symbol=trade.symbol,
-                        exchange=str(trade.exchange), action=str(trade.action), product=str(trade.product),
-                        quantity=trade.quantity, price_e4=to_e4(trade.price), strategy=trade.strategy[:100],
-                        created_at=utc(trade.timestamp))
+    return SandboxTrade(**trade_values(trade))
 
 
 def position_of(row: SandboxPosition) -> PaperPosition:
@@ -139,13 +148,16 @@ def funds_values(funds: FundsState) -> dict:
             "reset_count": funds.reset_count, "last_reset_at": utc(funds.last_reset_at)}
 
 
-def ledger_row(entry: LedgerEntry) -> SandboxLedger:
-    values = {"user_id": entry.user_id, "kind": str(entry.kind), "cash_paise": entry.cash_paise,
+def ledger_values(entry: LedgerEntry) -> dict:
+    """Every column, so a batch of entries shares one executemany."""
+    return {"user_id": entry.user_id, "kind": str(entry.kind), "cash_paise": entry.cash_paise,
               "order_margin_paise": entry.order_margin_paise, "position_margin_paise": entry.position_margin_paise,
-              "realized_paise": entry.realized_paise, "orderid": entry.orderid, "note": entry.note[:200]}
-    if entry.created_at is not None:
-        values["created_at"] = utc(entry.created_at)
-    return SandboxLedger(**values)
+              "realized_paise": entry.realized_paise, "orderid": entry.orderid, "note": entry.note[:200],
+            "created_at": utc(entry.created_at) if entry.created_at is not None else utcnow()}
+
+
+def ledger_row(entry: LedgerEntry) -> SandboxLedger:
+    return SandboxLedger(**ledger_values(entry))
 
 
 def daily_values(daily: DailyPnl) -> dict:

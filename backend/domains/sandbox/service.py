@@ -14,8 +14,9 @@ from datetime import UTC, date, datetime, timedelta
 from backend.core.db import Database
 from backend.core.settings import Settings
 from backend.domains.sandbox import responses
-from backend.domains.sandbox.repository import SandboxReader, SqlPaperStore
+from backend.domains.sandbox.repository import SandboxReader
 from backend.domains.sandbox.setup import paper_calendar, paper_config, parse_hhmm
+from backend.domains.sandbox.sqlite_store import paper_store
 from brokers.contract import Action, Instrument, OrderRejected, OrderRequest, Tick
 from brokers.paper import lifecycle
 from brokers.paper.calendar import IST, ExchangeCalendar
@@ -43,7 +44,7 @@ class SandboxService:
                  resolve: InstrumentResolver | None = None) -> None:
         self.db = db
         self.settings = settings
-        self.engine = PaperEngine(SqlPaperStore(db), config=config or paper_config(settings),
+        self.engine = PaperEngine(paper_store(db, settings.sqlite_busy_timeout_ms), config=config or paper_config(settings),
                                   calendar=calendar or paper_calendar(settings), clock=clock)
         self.resolve = resolve
 
