@@ -4,6 +4,7 @@
 # from backend.domains.accounts import models as _accounts  # noqa: F401
 from backend.domains.accounts import models as _accounts  # noqa: F401,E402
 from backend.domains.automation import models as _automation  # noqa: F401,E402
+from backend.domains.gtt import models as _gtt  # noqa: F401,E402
 from backend.domains.monitoring import models as _monitoring  # noqa: F401,E402
 from backend.domains.sandbox import models as _sandbox  # noqa: F401,E402
 from backend.domains.symbols import models as _symbols  # noqa: F401,E402

@@ -21,7 +21,7 @@ from backend.domains.accounts.service import get_api_key
 
 
 def _handlers() -> dict[str, tuple[Any, type[BaseModel]]]:
-    from backend.api.v1 import options, orders, schemas
+    from backend.api.v1 import gtt, options, orders, schemas
     from backend.domains.options.schemas import OptionsMultiOrderRequest, OptionsOrderRequest
 
     return {
@@ -32,6 +32,7 @@ def _handlers() -> dict[str, tuple[Any, type[BaseModel]]]:
         "optionsorder": (options.options_order, OptionsOrderRequest),
         "optionsmultiorder": (options.options_multi_order, OptionsMultiOrderRequest),
         "closeposition": (orders.close_position, schemas.StrategyRequest),
+        "placegttorder": (gtt.place_gtt_order, schemas.PlaceGttRequest),
     }
 
 

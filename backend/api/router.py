@@ -15,10 +15,10 @@ API_V1 = "/api/v1"
 
 def api_v1_routers() -> list[APIRouter]:
     """OpenAlgo-compatible routers, hottest first: orders, market data, books, then the rest."""
-    from backend.api.v1 import margin, market, market_data, options, orders, portfolio, symbols, utility
+    from backend.api.v1 import gtt, margin, market, market_data, options, orders, portfolio, symbols, utility
 
-    return [orders.router, market_data.router, portfolio.router, utility.router, utility.analyzer_router,
-            margin.router, symbols.router, market.router, options.router, options.greeks_router]
+    return [orders.router, gtt.router, gtt.book_router, market_data.router, portfolio.router, utility.router,
+            utility.analyzer_router, margin.router, symbols.router, market.router, options.router, options.greeks_router]
 
 
 def web_routers() -> list[APIRouter]:

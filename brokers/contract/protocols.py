@@ -14,6 +14,8 @@ from brokers.contract.types import (
     Depth,
     FeedMode,
     Funds,
+    Gtt,
+    GttRequest,
     Holding,
     Instrument,
     Order,
@@ -114,3 +116,19 @@ class InstrumentProvider(Protocol):
     """Downloads and transforms the broker's master contract into our instrument model."""
 
     async def download(self, progress: Callable[[str, float], None] | None = None) -> list[Instrument]: ...
+
+
+@runtime_checkable
+class GttClient(Protocol):
+    """Optional, for brokers with `capabilities.gtt`: the execution client also manages GTTs.
+    Every call returns or names the broker's trigger id."""
+
+    async def place_gtt(self, request: GttRequest) -> str: ...
+
+    async def modify_gtt(self, trigger_id: str, request: GttRequest) -> str: ...
+
+    async def cancel_gtt(self, trigger_id: str) -> str: ...
+
+    async def gtts(self) -> list[Gtt]:
+        """The broker's GTT book (any status; callers keep the active ones)."""
+        ...

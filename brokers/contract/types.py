@@ -232,3 +232,57 @@ class Funds:
     m2mrealized: Decimal = Decimal(0)
     m2munrealized: Decimal = Decimal(0)
     utiliseddebits: Decimal = Decimal(0)
+
+
+# --- GTT (good-till-triggered) orders: a price trigger that fires a child order -------------------
+
+
+class GttTriggerType(StrEnum):
+    """OpenAlgo's book names: `single` (one trigger) and `two-leg` (OCO: stop-loss + target)."""
+
+    SINGLE = "single"
+    OCO = "two-leg"
+
+
+class GttStatus(StrEnum):
+    ACTIVE = "active"
+    TRIGGERED = "triggered"
+    CANCELLED = "cancelled"
+    REJECTED = "rejected"
+
+
+@dataclass(slots=True, frozen=True)
+class GttLeg:
+    """One leg: the child order placed when LTP reaches `trigger_price`."""
+
+    trigger_price: Decimal
+    action: Action
+    quantity: int
+    price: Decimal  # the child's limit price (0 for MARKET)
+    pricetype: PriceType
+    product: Product
+
+
+@dataclass(slots=True, frozen=True)
+class GttRequest:
+    """A GTT to place or to replace one with. Legs are in ascending trigger order (OCO: the
+    stop-loss leg first, then the target leg)."""
+
+    symbol: str
+    exchange: Exchange
+    trigger_type: GttTriggerType
+    legs: tuple[GttLeg, ...]
+    last_price: Decimal  # LTP at placement: brokers (Zerodha) want it to tell the trigger's side
+    strategy: str = ""
+    expires_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class Gtt:
+    """A GTT as a broker's book reports it."""
+
+    trigger_id: str
+    request: GttRequest
+    status: GttStatus
+    created_at: datetime | None = None
+    updated_at: datetime | None = None

@@ -337,3 +337,38 @@ class Margin(BaseModel):
 
 class MarginResponse(Success):
     data: Margin
+
+
+# --- GTT (§3.12) -------------------------------------------------------------------------------
+
+
+class GttIdResponse(Tagged):
+    """placegttorder, modifygttorder, cancelgttorder."""
+
+    trigger_id: str
+
+
+class GttLegItem(BaseModel):
+    action: str
+    quantity: int
+    price: float
+    pricetype: str
+    product: str
+
+
+class GttItem(BaseModel):
+    trigger_id: str
+    trigger_type: Literal["single", "two-leg"]
+    status: str
+    symbol: str
+    exchange: str
+    trigger_prices: list[float]  # ascending; `legs` in the same order
+    last_price: float
+    legs: list[GttLegItem]
+    created_at: str  # "YYYY-MM-DD HH:MM:SS" IST, or "" when the broker does not say
+    updated_at: str
+    expires_at: str
+
+
+class GttOrderBookResponse(Tagged):
+    data: list[GttItem]

@@ -19,13 +19,18 @@ from backend.core.errors import AppError
 
 SEMI_AUTO = "semi_auto"
 QUEUED = frozenset({"placeorder", "placesmartorder", "basketorder", "splitorder", "optionsorder",
-                    "optionsmultiorder"})
+                    "optionsmultiorder", "placegttorder"})
 # api type → (operation, what to do instead) for OpenAlgo's 403 wording
 REFUSED = {
     "closeposition": ("Close position", "close positions"),
     "cancelorder": ("Cancel order", "cancel orders"),
     "cancelallorder": ("Cancel all orders", "cancel orders"),
     "modifyorder": ("Modify order", "modify orders"),
+}
+# GTT refusals read differently in OpenAlgo (api-v1 §3.12): the whole message per api type
+REFUSED_WORDING = {
+    "modifygttorder": "Modify GTT order is not allowed in Semi-Auto mode. Switch to Auto mode.",
+    "cancelgttorder": "Cancel GTT order is not allowed in Semi-Auto mode. Switch to Auto mode.",
 }
 QUEUED_MESSAGE = "Order queued for approval in Action Center"
 
@@ -45,9 +50,11 @@ async def semi_auto_gate(request: Request, caller: Any, api_type: str, body: Bas
     """None: execute as usual. A dict: the response for a queued order. Raises 403 for refused calls."""
     if caller.gateway.profile.order_mode != SEMI_AUTO or _bypass.get():
         return None  # the hot path: one attribute read
-    if api_type in REFUSED:
+    if api_type in REFUSED or api_type in REFUSED_WORDING:
         if caller.gateway.analyze:
             return None
+        if api_type in REFUSED_WORDING:
+            raise AppError(REFUSED_WORDING[api_type], 403)
         operation, verb = REFUSED[api_type]
         raise AppError(f"{operation} operation is not allowed in Semi-Auto mode. Please switch to Auto mode "
                        f"to {verb}.", 403)

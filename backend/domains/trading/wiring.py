@@ -15,6 +15,7 @@ from backend.core.settings import Settings
 from backend.domains.accounts.models import User
 from backend.domains.brokers.logins import BrokerLogins
 from backend.domains.brokers.sessions import BrokerSessions
+from backend.domains.gtt.wiring import schedule_gtt_jobs, start_gtt
 from backend.domains.sandbox.service import SandboxService
 from backend.domains.sandbox.tasks import SandboxJobs
 from backend.domains.symbols.masters import SymbolMasters
@@ -58,6 +59,7 @@ async def start_trading(app: FastAPI, settings: Settings, db: Database, stack: A
     app.state.broker_logins = BrokerLogins(app)
     app.state.on_broker_session_expired = app.state.broker_logins.expired
     masters.add_listener(partial(_broadcast, app))
+    await start_gtt(app, stack)  # the simulated GTT book (api-v1 §3.12), fired from the same hub
 
 
 def _broadcast(app: FastAPI, event: str, payload: dict) -> None:
@@ -69,12 +71,13 @@ def _broadcast(app: FastAPI, event: str, payload: dict) -> None:
 
 def schedule_trading_jobs(app: FastAPI, scheduler: Scheduler) -> None:
     """Paper-engine jobs (square-off, T+1, expiry, safety poll, daily P&L, resets), the paper feed's
-    resync, and broker-session expiry: tokens die at each broker's daily rollover (their stored
-    expiry); a sweep every minute revokes the due ones with one conditional UPDATE, so with several
-    workers each user is told exactly once to log in again."""
+    resync, the simulated GTT book's resync and sweep, and broker-session expiry: tokens die at each
+    broker's daily rollover (their stored expiry); a sweep every minute revokes the due ones with one
+    conditional UPDATE, so with several workers each user is told exactly once to log in again."""
     SandboxJobs(app.state.sandbox, scheduler, market=lambda: getattr(app.state, "market", None)).install()
     scheduler.aps.add_job(app.state.paper_feed.sync, "interval", seconds=5, id="paper-feed-sync",
                           replace_existing=True, max_instances=1, coalesce=True)
+    schedule_gtt_jobs(app, scheduler)
 
     async def expire_broker_sessions() -> None:
         async with app.state.db.sessions() as session:

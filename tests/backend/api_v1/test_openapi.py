@@ -88,6 +88,13 @@ async def test_every_v1_operation_documents_its_responses(client):
     assert "errors" in options_error["properties"]
     assert "text/plain" in paths["/api/v1/ticker/{ticker}"]["get"]["responses"]["200"]["content"]
     assert "text/csv" in paths["/api/v1/instruments"]["get"]["responses"]["200"]["content"]
+    for path in ("/api/v1/placegttorder", "/api/v1/modifygttorder", "/api/v1/cancelgttorder"):
+        operation = paths[path]["post"]
+        assert prop(doc, json_schema(doc, operation, "200"), "trigger_id")["type"] == "string", path
+        assert "501" in operation["responses"], path
+    gtt_book = json_schema(doc, paths["/api/v1/gttorderbook"]["post"], "200")
+    assert prop(doc, gtt_book, "data", "legs", "quantity")["type"] == "integer"
+    assert prop(doc, gtt_book, "data", "trigger_prices")["type"] == "number"
     for path in ("/api/v1/optionsymbol", "/api/v1/pnl/symbols"):  # bodies parsed by hand are documented too
         body = paths[path]["post"]["requestBody"]["content"]["application/json"]["schema"]
         assert "apikey" in body["required"], path
@@ -169,6 +176,18 @@ async def test_real_responses_match_their_documented_models(post, analyze):
     conforms(r.MarginResponse, await post("margin", positions=[
         {"symbol": "SBIN", "exchange": "NSE", "action": "BUY", "quantity": "1", "product": "MIS",
          "pricetype": "MARKET"}]))
+
+    gtt = {"strategy": "t", "trigger_type": "OCO", "exchange": "NSE", "symbol": "SBIN", "action": "BUY",
+           "product": "CNC", "quantity": "1", "price": "0", "triggerprice_sl": "1", "stoploss": "1",
+           "triggerprice_tg": "100000", "target": "100000"}
+    placed_gtt = await post("placegttorder", **gtt)
+    conforms(r.GttIdResponse, placed_gtt)
+    conforms(r.GttOrderBookResponse, await post("gttorderbook"))
+    trigger_id = placed_gtt.json()["trigger_id"]
+    conforms(r.GttIdResponse, await post("modifygttorder", **gtt, trigger_id=trigger_id))
+    conforms(r.GttIdResponse, await post("cancelgttorder", strategy="t", trigger_id=trigger_id))
+    conforms(r.ErrorResponse, await post("placegttorder", **{**gtt, "product": "MIS"}))
+    conforms(r.FieldErrorResponse, await post("gttorderbook", extra="x"))
 
     conforms(r.ErrorResponse, await post("placeorder", **{**ORDER, "quantity": "0"}))
     conforms(r.ErrorResponse, await post("placeorder", **ORDER, apikey="wrong"))

@@ -72,6 +72,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cancelgttorder": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel Gtt Order */
+        post: operations["cancel_gtt_order_api_v1_cancelgttorder_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cancelorder": {
         parameters: {
             query?: never;
@@ -151,6 +168,23 @@ export interface paths {
         put?: never;
         /** Funds */
         post: operations["funds_api_v1_funds_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/gttorderbook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Gtt Order Book */
+        post: operations["gtt_order_book_api_v1_gttorderbook_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -270,6 +304,23 @@ export interface paths {
         put?: never;
         /** Timings */
         post: operations["timings_api_v1_market_timings_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/modifygttorder": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Modify Gtt Order */
+        post: operations["modify_gtt_order_api_v1_modifygttorder_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -659,6 +710,23 @@ export interface paths {
         put?: never;
         /** Ping */
         post: operations["ping_api_v1_ping_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/placegttorder": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Place Gtt Order */
+        post: operations["place_gtt_order_api_v1_placegttorder_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2357,6 +2425,18 @@ export interface components {
              */
             status: "success";
         };
+        /** CancelGttRequest */
+        CancelGttRequest: {
+            /**
+             * Apikey
+             * @description Your Algogate/OpenAlgo API key
+             */
+            apikey: string;
+            /** Strategy */
+            strategy: string;
+            /** Trigger Id */
+            trigger_id: string;
+        };
         /** CandleData */
         CandleData: {
             /** Close */
@@ -2781,6 +2861,79 @@ export interface components {
             underlying_exchange?: components["schemas"]["Exchange"] | null;
             /** Underlying Symbol */
             underlying_symbol?: string | null;
+        };
+        /**
+         * GttIdResponse
+         * @description placegttorder, modifygttorder, cancelgttorder.
+         */
+        GttIdResponse: {
+            /** Mode */
+            mode?: "analyze" | null;
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
+            /** Trigger Id */
+            trigger_id: string;
+        };
+        /** GttItem */
+        GttItem: {
+            /** Created At */
+            created_at: string;
+            /** Exchange */
+            exchange: string;
+            /** Expires At */
+            expires_at: string;
+            /** Last Price */
+            last_price: number;
+            /** Legs */
+            legs: components["schemas"]["GttLegItem"][];
+            /** Status */
+            status: string;
+            /** Symbol */
+            symbol: string;
+            /** Trigger Id */
+            trigger_id: string;
+            /** Trigger Prices */
+            trigger_prices: number[];
+            /**
+             * Trigger Type
+             * @enum {string}
+             */
+            trigger_type: "single" | "two-leg";
+            /** Updated At */
+            updated_at: string;
+        };
+        /**
+         * GttKind
+         * @enum {string}
+         */
+        GttKind: "SINGLE" | "OCO";
+        /** GttLegItem */
+        GttLegItem: {
+            /** Action */
+            action: string;
+            /** Price */
+            price: number;
+            /** Pricetype */
+            pricetype: string;
+            /** Product */
+            product: string;
+            /** Quantity */
+            quantity: number;
+        };
+        /** GttOrderBookResponse */
+        GttOrderBookResponse: {
+            /** Data */
+            data: components["schemas"]["GttItem"][];
+            /** Mode */
+            mode?: "analyze" | null;
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -3260,6 +3413,47 @@ export interface components {
              * @enum {string}
              */
             mode: "auto" | "semi_auto";
+        };
+        /**
+         * ModifyGttRequest
+         * @description A full replacement of an active GTT (its expiry is kept).
+         */
+        ModifyGttRequest: {
+            action: components["schemas"]["Action"];
+            /**
+             * Apikey
+             * @description Your Algogate/OpenAlgo API key
+             */
+            apikey: string;
+            exchange: components["schemas"]["Exchange"];
+            /** Price */
+            price: number | string;
+            /** @default LIMIT */
+            pricetype?: components["schemas"]["PriceType"];
+            product: components["schemas"]["Product"];
+            /** Quantity */
+            quantity: number | string;
+            /** Stoploss */
+            stoploss?: number | string | null;
+            /** Strategy */
+            strategy: string;
+            /** Symbol */
+            symbol: string;
+            /** Target */
+            target?: number | string | null;
+            /** Trigger Id */
+            trigger_id: string;
+            trigger_type: components["schemas"]["GttKind"];
+            /**
+             * Triggerprice Sl
+             * @default 0
+             */
+            triggerprice_sl?: number | string;
+            /**
+             * Triggerprice Tg
+             * @default 0
+             */
+            triggerprice_tg?: number | string;
         };
         /** ModifyOrderRequest */
         ModifyOrderRequest: {
@@ -3957,6 +4151,47 @@ export interface components {
              * @constant
              */
             status: "success";
+        };
+        /** PlaceGttRequest */
+        PlaceGttRequest: {
+            action: components["schemas"]["Action"];
+            /**
+             * Apikey
+             * @description Your Algogate/OpenAlgo API key
+             */
+            apikey: string;
+            exchange: components["schemas"]["Exchange"];
+            /**
+             * Expires At
+             * @description ISO date-time or YYYY-MM-DD (IST); default one year
+             */
+            expires_at?: string | null;
+            /** Price */
+            price: number | string;
+            /** @default LIMIT */
+            pricetype?: components["schemas"]["PriceType"];
+            product: components["schemas"]["Product"];
+            /** Quantity */
+            quantity: number | string;
+            /** Stoploss */
+            stoploss?: number | string | null;
+            /** Strategy */
+            strategy: string;
+            /** Symbol */
+            symbol: string;
+            /** Target */
+            target?: number | string | null;
+            trigger_type: components["schemas"]["GttKind"];
+            /**
+             * Triggerprice Sl
+             * @default 0
+             */
+            triggerprice_sl?: number | string;
+            /**
+             * Triggerprice Tg
+             * @default 0
+             */
+            triggerprice_tg?: number | string;
         };
         /** PlaceOrderBody */
         PlaceOrderBody: {
@@ -5175,6 +5410,93 @@ export interface operations {
             };
         };
     };
+    cancel_gtt_order_api_v1_cancelgttorder_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CancelGttRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GttIdResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded (with Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     cancel_order_api_v1_cancelorder_post: {
         parameters: {
             query?: never;
@@ -5547,6 +5869,93 @@ export interface operations {
             };
             /** @description Internal or broker error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+        };
+    };
+    gtt_order_book_api_v1_gttorderbook_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiKeyOnly"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GttOrderBookResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded (with Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+            /** @description Error */
+            501: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6045,6 +6454,93 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+        };
+    };
+    modify_gtt_order_api_v1_modifygttorder_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ModifyGttRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GttIdResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded (with Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -7567,6 +8063,93 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FieldErrorResponse"];
+                };
+            };
+        };
+    };
+    place_gtt_order_api_v1_placegttorder_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlaceGttRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GttIdResponse"];
+                };
+            };
+            /** @description Validation error or refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid openalgo apikey */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Order, symbol or broker module not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded (with Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal or broker error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
