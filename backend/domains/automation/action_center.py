@@ -43,8 +43,8 @@ def summary(api_type: str, data: dict[str, Any]) -> dict[str, Any]:
 
 def order_ids(body: dict[str, Any]) -> str:
     """The broker order id(s) an execution produced, ≤255 characters as OpenAlgo stores them."""
-    if body.get("orderid"):
-        return str(body["orderid"])
+    if body.get("orderid") or body.get("trigger_id"):  # an order, or a GTT's trigger
+        return str(body.get("orderid") or body["trigger_id"])
     ids = [str(item["orderid"]) for item in body.get("results") or [] if isinstance(item, dict) and item.get("orderid")]
     joined = ",".join(ids)
     return joined if len(joined) <= 255 else f"{ids[0]} (+{len(ids) - 1} more)"
