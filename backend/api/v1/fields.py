@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
 
 from brokers.contract import Action, Exchange, PriceType, Product
 
@@ -103,7 +103,15 @@ def positive_int(message: str):
 
 STRICT = ConfigDict(extra="forbid")  # OpenAlgo rejects unknown fields (api-v1 §1.2)
 
-ApiKey = Annotated[str, Field(min_length=1, max_length=256, description="Your Algogate/OpenAlgo API key")]
+def _key_length(value: str) -> str:
+    # One message for both bounds, as OpenAlgo's Length(1, 256); pydantic's own errors name only one.
+    if not 1 <= len(value) <= 256:
+        raise ValueError("Length must be between 1 and 256.")
+    return value
+
+
+ApiKey = Annotated[str, AfterValidator(_key_length),
+                   Field(description="Your Algogate/OpenAlgo API key", json_schema_extra={"minLength": 1, "maxLength": 256})]
 ExchangeField = Annotated[Exchange, enum_field(Exchange)]
 ActionField = Annotated[Action, enum_field(Action, case_insensitive=True)]
 ProductField = Annotated[Product, enum_field(Product)]

@@ -37,6 +37,12 @@ class TestBooks:
         assert response.status_code == 400
         assert response.json()["message"] == {"apikey": ["Missing data for required field."]}
 
+    async def test_empty_or_oversized_key_names_both_bounds(self, client):
+        for key in ("", "k" * 257):
+            response = await client.post("/api/v1/orderbook", json={"apikey": key})
+            assert response.status_code == 400
+            assert response.json()["message"] == {"apikey": ["Length must be between 1 and 256."]}
+
 
 class TestUtility:
     async def test_ping(self, post):
