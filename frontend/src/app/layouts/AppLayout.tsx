@@ -21,7 +21,8 @@ import {
   Webhook,
 } from 'lucide-react';
 import { Suspense } from 'react';
-import { Link, Navigate, NavLink, Outlet, useLocation } from 'react-router';
+import { Link, Navigate, Outlet, useLocation } from 'react-router';
+import { NavItem } from '@/components/nav-item';
 import { Button } from '@/components/ui/button';
 import { ErrorState, LoadingState } from '@/components/ui/states';
 import { OptionsNavGroup } from '@/features/options/OptionsNavGroup';
@@ -104,22 +105,8 @@ function Shell({
           <span className="text-sm font-semibold max-lg:hidden">Algogate</span>
         </Link>
         <ul className="flex-1 space-y-0.5 overflow-y-auto p-1.5">
-          {NAV.filter((item) => isAdmin || !item.adminOnly).map(({ to, label, icon: Icon }) => (
-            <li key={to}>
-              <NavLink
-                to={to}
-                title={label}
-                className={({ isActive }) =>
-                  cn(
-                    'flex h-8 items-center gap-2 rounded-md px-2 text-sm text-muted-foreground hover:bg-accent hover:text-foreground',
-                    isActive && 'bg-accent font-medium text-foreground',
-                  )
-                }
-              >
-                <Icon className="size-4 shrink-0" />
-                <span className="max-lg:hidden">{label}</span>
-              </NavLink>
-            </li>
+          {NAV.filter((item) => isAdmin || !item.adminOnly).map((item) => (
+            <NavItem key={item.to} to={item.to} label={item.label} icon={item.icon} />
           ))}
           <OptionsNavGroup />
         </ul>

@@ -1,8 +1,8 @@
 /** The "Options" group in the main navigation: collapsed to its heading unless open or in use. */
 import { ChevronDown, ChevronRight, Sigma } from 'lucide-react';
 import { useState } from 'react';
-import { NavLink, useLocation } from 'react-router';
-import { cn } from '@/lib/cn';
+import { useLocation } from 'react-router';
+import { NavItem } from '@/components/nav-item';
 import { OPTIONS_NAV } from './nav';
 
 export function OptionsNavGroup() {
@@ -29,22 +29,8 @@ export function OptionsNavGroup() {
       </button>
       {shown ? (
         <ul aria-label="Options" className="space-y-0.5 lg:pl-3">
-          {OPTIONS_NAV.map(({ to, label, icon: Icon }) => (
-            <li key={to}>
-              <NavLink
-                to={to}
-                title={label}
-                className={({ isActive }) =>
-                  cn(
-                    'flex h-7 items-center gap-2 rounded-md px-2 text-sm text-muted-foreground hover:bg-accent hover:text-foreground',
-                    isActive && 'bg-accent font-medium text-foreground',
-                  )
-                }
-              >
-                <Icon className="size-4 shrink-0" />
-                <span className="max-lg:hidden">{label}</span>
-              </NavLink>
-            </li>
+          {OPTIONS_NAV.map((item) => (
+            <NavItem key={item.to} {...item} compact />
           ))}
         </ul>
       ) : null}
