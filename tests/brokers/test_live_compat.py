@@ -209,13 +209,17 @@ result["unknown"] = client.quotes(symbol="NOSUCHSYMBOL", exchange="NSE")
     assert got["unknown"]["status"] == "error" and "not found" in got["unknown"]["message"].lower(), got["unknown"]
 
 
-def next_tick(socket, symbol: str, timeout: float = 20) -> dict:
+def next_message(socket, wanted, timeout: float = 20) -> dict:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         message = json.loads(socket.recv(timeout=max(0.1, deadline - time.monotonic())))
-        if message.get("type") == "market_data" and message.get("symbol") == symbol:
+        if wanted(message):
             return message
-    raise AssertionError(f"no tick for {symbol} within {timeout}s")
+    raise AssertionError(f"no matching message within {timeout}s")
+
+
+def next_tick(socket, symbol: str, timeout: float = 20) -> dict:
+    return next_message(socket, lambda m: m.get("type") == "market_data" and m.get("symbol") == symbol, timeout)
 
 
 def test_live_ticks_reach_a_feed_client_and_survive_a_dropped_broker_socket(live):
@@ -234,6 +238,15 @@ def test_live_ticks_reach_a_feed_client_and_survive_a_dropped_broker_socket(live
         assert ack["status"] == "success", ack
         tick = next_tick(socket, "SBIN")
         assert tick["broker"] == name and tick["data"]["ltp"] > 0, tick
+        # Orders the broker acknowledges are pushed to the owner's feed and Socket.IO clients.
+        socket.send(json.dumps({"action": "subscribe_orders"}))
+        placed = httpx.post(f"{live['server'].base_url}/api/v1/placeorder", timeout=30, json={
+            "apikey": live["apikey"], "strategy": "feed", "symbol": "SBIN", "exchange": "NSE", "action": "BUY",
+            "quantity": 1, "pricetype": "MARKET", "product": "MIS"}).json()
+        assert placed["status"] == "success", placed
+        update = next_message(socket, lambda m: m.get("type") == "order_update")
+        assert (update["orderid"], update["broker"], update["symbol"], update["mode"]) == (
+            placed["orderid"], name, "SBIN", "live"), update
         live["loop"].call(fake.drop_feed_connections)
         drain_until = time.monotonic() + 1.0  # throw away what was in flight before the drop
         while time.monotonic() < drain_until:

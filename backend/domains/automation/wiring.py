@@ -71,6 +71,7 @@ async def start_telegram(app: FastAPI, settings: Settings, stack: AsyncExitStack
     bot = TelegramBot(app, TelegramClient(settings.telegram_api_url, settings.telegram_bot_token),
                       settings.telegram_poll_timeout)
     app.state.sandbox.engine.listeners.append(bot.on_order)
+    app.state.gateways.live_order_listeners.append(bot.on_live_order)
     await bot.start()
     stack.push_async_callback(bot.stop)
     return bot

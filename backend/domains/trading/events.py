@@ -13,6 +13,7 @@ from backend.core.background import BackgroundTasks
 from backend.core.db import Database
 from backend.domains.accounts.models import User
 from backend.domains.trading.service import get_profile
+from brokers.contract import Order, OrderStatus
 from brokers.paper.model import PaperOrder
 
 
@@ -24,6 +25,21 @@ def order_update(order: PaperOrder, username: str, analyze: bool, broker: str) -
         "price": float(order.price), "trigger_price": float(order.trigger_price), "pricetype": str(order.pricetype),
         "product": str(order.product), "order_status": str(order.status), "filled_quantity": order.filled_quantity,
         "pending_quantity": order.quantity - order.filled_quantity if order.pending else 0,
+        "average_price": float(order.average_price), "rejection_reason": order.reason,
+    }
+
+
+def live_order_update(order: Order, username: str, broker: str) -> dict[str, Any]:
+    """The same event for an order a live broker acknowledged (its status as the broker reported it)."""
+    request = order.request
+    return {
+        "type": "order_update", "user_id": username, "mode": "live", "broker": broker, "orderid": order.orderid,
+        "symbol": request.symbol, "exchange": str(request.exchange), "action": str(request.action),
+        "quantity": request.quantity, "price": float(request.price), "trigger_price": float(request.trigger_price),
+        "pricetype": str(request.pricetype), "product": str(request.product), "order_status": str(order.status),
+        "filled_quantity": order.filled_quantity,
+        "pending_quantity": request.quantity - order.filled_quantity
+        if order.status in (OrderStatus.OPEN, OrderStatus.TRIGGER_PENDING) else 0,
         "average_price": float(order.average_price), "rejection_reason": order.reason,
     }
 

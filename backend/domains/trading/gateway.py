@@ -14,7 +14,9 @@ PostgreSQL or several workers it is read on every call (one primary-key lookup).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from backend.core.db import Database
@@ -30,6 +32,7 @@ from backend.domains.trading.service import ProfileView, get_profile
 from brokers.contract import BrokerPlugin, DataClient
 
 SIMULATOR = "simulator"
+log = logging.getLogger("algogate.trading")
 
 
 class BrokerUnavailableError(AppError):
@@ -70,6 +73,8 @@ class GatewayResolver:
     masters: SymbolMasters
     latency: Any = None  # LatencyRecorder, for the latency log
     cache_profiles: bool = False  # only when this process is the only writer (see module doc)
+    # Each called with (user, broker, order) for every order a live broker acknowledged.
+    live_order_listeners: list = field(default_factory=list)
     _profiles: dict[int, ProfileView] = field(default_factory=dict)
 
     def forget(self, user_id: int) -> None:
@@ -109,9 +114,17 @@ class GatewayResolver:
         if live is None:  # analyzer mode or the simulator: the paper engine, and only it, sees orders
             execution = PaperExecution(self.sandbox, user.id, data, analyze=profile.analyze_mode, latency=self.latency)
         else:
-            execution = LiveExecution(profile.broker, live, user.id, latency=self.latency)
+            execution = LiveExecution(profile.broker, live, user.id, latency=self.latency,
+                                      on_order=partial(self._live_order, user))
         return Gateway(user=user, profile=profile, data=data, execution=execution,
                        symbols=self.masters.get(profile.broker))
+
+    def _live_order(self, user: AuthenticatedUser, user_id: int, broker: str, order) -> None:
+        for listener in self.live_order_listeners:
+            try:
+                listener(user, broker, order)
+            except Exception:  # an announcement must never fail the order call
+                log.exception("live order listener failed")
 
     async def profile_for(self, user_id: int) -> ProfileView:
         profile = self._profiles.get(user_id)

@@ -49,6 +49,13 @@ class LiveExecution:
     client: ExecutionClient
     user_id: int
     latency: Any = None
+    # Called with each order the broker acknowledged (place, modify, cancel): the app turns it into an
+    # `order_update` for the SPA and feed clients, and a Telegram alert. Must return at once.
+    on_order: Any = None
+
+    def _announce(self, order: Order) -> None:
+        if self.on_order is not None:
+            self.on_order(self.user_id, self.broker, order)
 
     async def _call(self, operation: str, call):
         try:
@@ -63,6 +70,7 @@ class LiveExecution:
 
     async def place_order(self, request: OrderRequest, instrument: Instrument) -> Body:
         order = await self._call("placeorder", self.client.place_order(request))
+        self._announce(order)
         return {"status": "success", "orderid": order.orderid}
 
     async def _net_quantity(self, symbol: str, exchange: str, product: str) -> int:
@@ -84,11 +92,11 @@ class LiveExecution:
         return await self.place_order(delta, instrument)
 
     async def modify_order(self, orderid: str, request: OrderRequest, instrument: Instrument) -> Body:
-        await self._call("modifyorder", self.client.modify_order(orderid, request))
+        self._announce(await self._call("modifyorder", self.client.modify_order(orderid, request)))
         return {"status": "success", "orderid": orderid}
 
     async def cancel_order(self, orderid: str) -> Body:
-        await self._call("cancelorder", self.client.cancel_order(orderid))
+        self._announce(await self._call("cancelorder", self.client.cancel_order(orderid)))
         return {"status": "success", "orderid": orderid}
 
     async def cancel_all_orders(self) -> Body:

@@ -20,7 +20,7 @@ from backend.domains.sandbox.service import SandboxService
 from backend.domains.sandbox.tasks import SandboxJobs
 from backend.domains.symbols.masters import SymbolMasters
 from backend.domains.trading import analyzer_log
-from backend.domains.trading.events import OrderEventPublisher
+from backend.domains.trading.events import OrderEventPublisher, live_order_update
 from backend.domains.trading.gateway import SIMULATOR, GatewayResolver
 from backend.domains.trading.market_feed import PaperMarketFeed
 
@@ -56,10 +56,18 @@ async def start_trading(app: FastAPI, settings: Settings, db: Database, stack: A
         latency=getattr(app.state, "latency", None),
         cache_profiles=db.dialect == "sqlite" and settings.workers == 1)
     app.state.analyzer_log_count = partial(analyzer_log.count, db)
+    app.state.gateways.live_order_listeners.append(partial(_publish_live_order, app))
     app.state.broker_logins = BrokerLogins(app)
     app.state.on_broker_session_expired = app.state.broker_logins.expired
     masters.add_listener(partial(_broadcast, app))
     await start_gtt(app, stack)  # the simulated GTT book (api-v1 §3.12), fired from the same hub
+
+
+def _publish_live_order(app: FastAPI, user, broker: str, order) -> None:
+    """A live broker's acknowledgement becomes the same `order_update` paper orders produce."""
+    payload = live_order_update(order, user.username, broker)
+    app.state.background.spawn(app.state.hub.publish_order_update(user.username, payload),
+                               name=f"order_update {order.orderid}")
 
 
 def _broadcast(app: FastAPI, event: str, payload: dict) -> None:

@@ -93,6 +93,32 @@ class TestBot:
         assert (await trader.http.delete("/web/telegram/link")).status_code == 200
         assert "not linked" in await self.replies_to(fake_telegram, "/positions")
 
+    async def test_orders_a_live_broker_acknowledges_are_alerted_too(self, app, trader, fake_telegram):
+        from datetime import UTC, datetime, timedelta
+
+        from backend.domains.trading.service import set_broker
+        from brokers.contract import BrokerSession
+        from tests.fakes.broker_plugin import RecordingBroker
+
+        code = (await trader.http.post("/web/telegram/link")).json()["data"]["code"]
+        assert "Linked" in await self.replies_to(fake_telegram, f"/start {code}")
+        broker = RecordingBroker()
+        app.state.brokers.manifests["fakelive"] = broker.manifest
+        app.state.brokers.plugins["fakelive"] = broker
+        async with app.state.db.sessions() as session:
+            await set_broker(session, trader.id, "fakelive", "simulator")
+            await app.state.broker_sessions.save(
+                session, trader.id, BrokerSession("fakelive", "tok", datetime.now(UTC) + timedelta(hours=6)))
+            await session.commit()
+        app.state.gateways.forget(trader.id)
+        placed = (await trader.api("placeorder", **ORDER)).json()
+        assert placed == {"status": "success", "orderid": "LIVE1"}
+
+        async def alerted():
+            return [t for t in fake_telegram.texts(CHAT) if "LIVE1" in t and t.startswith("fakelive: order")]
+
+        assert await eventually(alerted, within=10), fake_telegram.texts(CHAT)
+
     async def test_unlinked_chat_learns_nothing(self, trader, fake_telegram):
         assert "not linked" in await self.replies_to(fake_telegram, "/funds")
         assert "not valid" in await self.replies_to(fake_telegram, "/start nosuchcode")

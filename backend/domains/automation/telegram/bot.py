@@ -52,6 +52,10 @@ class TelegramBot:
         """A paper-engine listener: must return at once."""
         self.notify(order.user_id, replies.order_alert(order))
 
+    def on_live_order(self, user: Any, broker: str, order: Any) -> None:
+        """A live broker acknowledged an order placed, modified or cancelled through Algogate."""
+        self.notify(user.id, replies.live_order_alert(order, broker))
+
     def notify(self, user_id: int, text: str) -> None:
         try:
             self.outbox.put_nowait((user_id, text))

@@ -46,6 +46,15 @@ def orderbook(body: dict[str, Any]) -> str:
     return "Orders (latest 20):\n" + "\n".join(lines)
 
 
+def live_order_alert(order: Any, broker: str) -> str:
+    request = order.request
+    head = (f"{broker}: order {order.status}: {request.action} {request.quantity} {request.symbol} "
+            f"({request.exchange}, {request.product})")
+    if order.reason:
+        head += f"\nReason: {order.reason}"
+    return f"{head}\nOrder id: {order.orderid}"
+
+
 def order_alert(order: Any) -> str:
     status = str(order.status)
     head = f"Order {status}: {order.action} {order.quantity} {order.contract.symbol} ({order.contract.exchange}, " \
