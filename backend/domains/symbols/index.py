@@ -71,12 +71,12 @@ class SymbolIndex:
         self.instruments: list[Instrument] = list(instruments)
         self._by_symbol: dict[str, dict[str, int]] = defaultdict(dict)
         self._by_token: dict[str, dict[str, int]] = defaultdict(dict)
-        self._by_brsymbol: dict[tuple[str, str], int] = {}
+        self._by_brsymbol: dict[str, dict[str, int]] = defaultdict(dict)  # nested: no tuple per row
         for row, item in enumerate(self.instruments):
             exchange = item.exchange.value
             self._by_symbol[exchange][item.symbol] = row
             self._by_token[exchange][item.token] = row
-            self._by_brsymbol[(item.brexchange, item.brsymbol)] = row
+            self._by_brsymbol[item.brexchange][item.brsymbol] = row
         # Expiries, option chains and search structures are built on first use (or by
         # `prepare_search()` in a worker thread), so the O(1) lookups serve as soon as the master
         # is installed at start-up.
@@ -175,7 +175,7 @@ class SymbolIndex:
         return None if row is None else self.instruments[row]
 
     def by_brsymbol(self, brexchange: str, brsymbol: str) -> Instrument | None:
-        row = self._by_brsymbol.get((brexchange, brsymbol))
+        row = self._by_brsymbol.get(brexchange, {}).get(brsymbol)
         return None if row is None else self.instruments[row]
 
     def row_id(self, instrument: Instrument) -> int:

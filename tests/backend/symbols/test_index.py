@@ -23,6 +23,12 @@ class TestLookups:
         assert index.by_token("NSE", "3045").symbol == "SBIN"
         assert index.by_token("BSE", "3045") is None
 
+    def test_broker_trading_symbols_map_back(self, index):
+        sbin = index.get("NSE", "SBIN")
+        assert index.by_brsymbol(sbin.brexchange, "SBIN-EQ") is sbin
+        assert index.by_brsymbol(sbin.brexchange, "SBIN") is None
+        assert index.by_brsymbol("NOSUCH", "SBIN-EQ") is None
+
     def test_row_ids_are_stable_and_unique(self, index, small_instruments):
         ids = {index.row_id(item) for item in small_instruments}
         assert len(ids) == len(small_instruments) and min(ids) == 1
