@@ -84,6 +84,17 @@ const apiColumns: Column<ApiLogEntry>[] = [
   },
 ];
 
+/** A latency figure in milliseconds, one decimal, sortable. */
+function msColumn(key: 'p50_ms' | 'p90_ms' | 'p99_ms' | 'max_ms', label: string): Column<LatencyRow> {
+  return {
+    id: label,
+    header: `${label} ms`,
+    cell: (r) => formatNumber(r[key], 1),
+    sortValue: (r) => r[key],
+    numeric: true,
+  };
+}
+
 const latencyColumns: Column<LatencyRow>[] = [
   { id: 'broker', header: 'Broker', cell: (r) => r.broker, sortValue: (r) => r.broker },
   {
@@ -106,34 +117,10 @@ const latencyColumns: Column<LatencyRow>[] = [
     sortValue: (r) => r.errors,
     numeric: true,
   },
-  {
-    id: 'p50',
-    header: 'p50 ms',
-    cell: (r) => formatNumber(r.p50_ms, 1),
-    sortValue: (r) => r.p50_ms,
-    numeric: true,
-  },
-  {
-    id: 'p90',
-    header: 'p90 ms',
-    cell: (r) => formatNumber(r.p90_ms, 1),
-    sortValue: (r) => r.p90_ms,
-    numeric: true,
-  },
-  {
-    id: 'p99',
-    header: 'p99 ms',
-    cell: (r) => formatNumber(r.p99_ms, 1),
-    sortValue: (r) => r.p99_ms,
-    numeric: true,
-  },
-  {
-    id: 'max',
-    header: 'max ms',
-    cell: (r) => formatNumber(r.max_ms, 1),
-    sortValue: (r) => r.max_ms,
-    numeric: true,
-  },
+  msColumn('p50_ms', 'p50'),
+  msColumn('p90_ms', 'p90'),
+  msColumn('p99_ms', 'p99'),
+  msColumn('max_ms', 'max'),
 ];
 
 function QueryView<T>({
