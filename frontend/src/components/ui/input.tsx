@@ -23,3 +23,22 @@ export function Label({ className, ...props }: LabelHTMLAttributes<HTMLLabelElem
   // biome-ignore lint/a11y/noLabelWithoutControl: callers pass htmlFor or wrap the control
   return <label className={cn('text-xs font-medium text-muted-foreground', className)} {...props} />;
 }
+
+/** A labelled text input: the label names the input (`id`), `onValue` gets the new text. */
+export function TextField({
+  id,
+  label,
+  onValue,
+  ...props
+}: Omit<InputHTMLAttributes<HTMLInputElement>, 'onChange'> & {
+  id: string;
+  label: string;
+  onValue: (value: string) => void;
+}) {
+  return (
+    <div className="space-y-1">
+      <Label htmlFor={id}>{label}</Label>
+      <Input id={id} onChange={(event) => onValue(event.target.value)} {...props} />
+    </div>
+  );
+}

@@ -3,7 +3,7 @@ import { type FormEvent, useState } from 'react';
 import { Link, Navigate, useLocation, useNavigate } from 'react-router';
 import { paths } from '@/app/paths';
 import { Button } from '@/components/ui/button';
-import { Input, Label } from '@/components/ui/input';
+import { Input, Label, TextField } from '@/components/ui/input';
 import { LoadingState, NotAvailableState } from '@/components/ui/states';
 import { AuthCard, FormError } from './AuthCard';
 import { sessionQuery, useLogin, useLoginTotp } from './api';
@@ -85,27 +85,23 @@ export function LoginPage() {
       subtitle={created ? `Account ${created} created. Sign in to continue.` : undefined}
     >
       <form className="space-y-3" onSubmit={(e) => void submitPassword(e).catch(() => {})}>
-        <div className="space-y-1">
-          <Label htmlFor="login-username">Username</Label>
-          <Input
-            id="login-username"
-            autoComplete="username"
-            required
-            value={username}
-            onChange={(e) => setUsername(e.target.value)}
-          />
-        </div>
-        <div className="space-y-1">
-          <Label htmlFor="login-password">Password</Label>
-          <Input
-            id="login-password"
-            type="password"
-            autoComplete="current-password"
-            required
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </div>
+        <TextField
+          id="login-username"
+          label="Username"
+          autoComplete="username"
+          required
+          value={username}
+          onValue={setUsername}
+        />
+        <TextField
+          id="login-password"
+          label="Password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onValue={setPassword}
+        />
         <FormError error={login.error} />
         <Button type="submit" className="w-full" disabled={login.isPending}>
           {login.isPending ? 'Signing in…' : 'Sign in'}

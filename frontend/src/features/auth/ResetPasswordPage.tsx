@@ -2,7 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { Link } from 'react-router';
 import { paths } from '@/app/paths';
 import { Button } from '@/components/ui/button';
-import { Input, Label } from '@/components/ui/input';
+import { Input, Label, TextField } from '@/components/ui/input';
 import { NotAvailableState } from '@/components/ui/states';
 import { isNotAvailable } from '@/lib/api/errors';
 import { AuthCard, FormError } from './AuthCard';
@@ -36,15 +36,7 @@ export function ResetPasswordPage() {
         <NotAvailableState feature="Password reset" route="POST /auth/reset-password" />
       ) : null}
       <form className="space-y-3" onSubmit={(e) => void submit(e).catch(() => {})}>
-        <div className="space-y-1">
-          <Label htmlFor="reset-username">Username</Label>
-          <Input
-            id="reset-username"
-            required
-            value={username}
-            onChange={(e) => setUsername(e.target.value)}
-          />
-        </div>
+        <TextField id="reset-username" label="Username" required value={username} onValue={setUsername} />
         <div className="space-y-1">
           <Label htmlFor="reset-code">Authentication code</Label>
           <Input
@@ -56,17 +48,15 @@ export function ResetPasswordPage() {
             onChange={(e) => setCode(e.target.value.replace(/\D/g, ''))}
           />
         </div>
-        <div className="space-y-1">
-          <Label htmlFor="reset-password">New password</Label>
-          <Input
-            id="reset-password"
-            type="password"
-            autoComplete="new-password"
-            required
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </div>
+        <TextField
+          id="reset-password"
+          label="New password"
+          type="password"
+          autoComplete="new-password"
+          required
+          value={password}
+          onValue={setPassword}
+        />
         {isNotAvailable(reset.error) ? null : <FormError error={reset.error} />}
         <Button
           type="submit"

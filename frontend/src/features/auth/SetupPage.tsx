@@ -3,7 +3,7 @@ import { type FormEvent, useState } from 'react';
 import { Navigate, useNavigate } from 'react-router';
 import { paths } from '@/app/paths';
 import { Button } from '@/components/ui/button';
-import { Input, Label } from '@/components/ui/input';
+import { Input, Label, TextField } from '@/components/ui/input';
 import { LoadingState, NotAvailableState } from '@/components/ui/states';
 import { cn } from '@/lib/cn';
 import { AuthCard, FormError } from './AuthCard';
@@ -45,26 +45,22 @@ export function SetupPage() {
       subtitle="This first account manages the platform. You can add traders later."
     >
       <form className="space-y-3" onSubmit={(e) => void submit(e).catch(() => {})}>
-        <div className="space-y-1">
-          <Label htmlFor="setup-username">Username</Label>
-          <Input
-            id="setup-username"
-            autoComplete="username"
-            required
-            value={username}
-            onChange={(e) => setUsername(e.target.value)}
-          />
-        </div>
-        <div className="space-y-1">
-          <Label htmlFor="setup-email">Email (optional)</Label>
-          <Input
-            id="setup-email"
-            type="email"
-            autoComplete="email"
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-          />
-        </div>
+        <TextField
+          id="setup-username"
+          label="Username"
+          autoComplete="username"
+          required
+          value={username}
+          onValue={setUsername}
+        />
+        <TextField
+          id="setup-email"
+          label="Email (optional)"
+          type="email"
+          autoComplete="email"
+          value={email}
+          onValue={setEmail}
+        />
         <div className="space-y-1">
           <Label htmlFor="setup-password">Password</Label>
           <Input
