@@ -8,6 +8,15 @@ from backend.core.clock import now_ist
 from backend.domains.symbols.index import expiry_code
 
 
+@pytest.fixture(autouse=True)
+def still_market(request):
+    """Freeze the app's simulated market at the current instant: a test that reads the underlying and
+    then places or charts by offset must see one price, or the ATM strike can move in between."""
+    if "app" not in request.fixturenames:
+        return
+    request.getfixturevalue("app").state.simulator.clock.freeze()
+
+
 @pytest.fixture
 def post(client, api_key):
     """`await post("optionchain", underlying=...)` → response; the caller's key is filled in unless given."""
