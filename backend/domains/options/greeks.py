@@ -20,6 +20,7 @@ working sets, rows sorted by region instead of np.where over three objectives.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import IntEnum
@@ -233,7 +234,7 @@ def _fast_halley(x: np.ndarray, beta: np.ndarray) -> tuple[np.ndarray, np.ndarra
     a loop that drops converged options. Rows are sorted by region once so each region's objective
     runs on a contiguous slice instead of np.where over all three.
 
-    Starts: below the inflection s_c = √(2|x|), bilinear interpolation in `_LOWER_TABLE` (within
+    Starts: below the inflection s_c = √(2|x|), bilinear interpolation in `_lower_table()` (within
     ~1e-3); above it s₀ = −2·N⁻¹((e^(x/2) − β)/(e^(x/2) + e^(−x/2))), exact at the money and close
     elsewhere. A row is settled when its last step was under FAST_SETTLED·s (so its error is of
     the order of that step cubed, or squared after a plain Newton step: below 1e-13).
@@ -301,18 +302,24 @@ def _build_lower_table(size: int = 64, fine: int = 4000) -> np.ndarray:
 
 
 LOWER_TABLE_MAX = 3.0  # s_c = √(2|x|) up to 3: |ln K/F| ≤ 4.5
-_LOWER_TABLE = _build_lower_table()
+
+
+@functools.cache
+def _lower_table() -> np.ndarray:
+    """Built on the first solve, not at import: the build needs scipy, which start-up never loads."""
+    return _build_lower_table()
 
 
 def _lower_table_guess(start: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """Bilinear interpolation of `_LOWER_TABLE` at (√(s_c/max), √q); s = z·s_c."""
-    size = _LOWER_TABLE.shape[0]
+    """Bilinear interpolation of the lower-region table at (√(s_c/max), √q); s = z·s_c."""
+    table = _lower_table()
+    size = table.shape[0]
     u = np.clip(np.sqrt(start * (1.0 / LOWER_TABLE_MAX)) * (size - 1), 0.0, size - 1.000001)
     v = np.clip(np.sqrt(q) * (size - 1), 0.0, size - 1.000001)
     i, j = u.astype(np.intp), v.astype(np.intp)
     fu, fv = u - i, v - j
     at = i * size + j
-    flat = _LOWER_TABLE.ravel()
+    flat = table.ravel()
     z0 = flat[at] + fv * (flat[at + 1] - flat[at])
     z1 = flat[at + size] + fv * (flat[at + size + 1] - flat[at + size])
     return (z0 + fu * (z1 - z0)) * start
