@@ -5,15 +5,16 @@ every request without locks; a re-download builds a new index and swaps the refe
 
 Memory is kept small on purpose: instruments are the frozen contract objects (strings interned,
 dates and strikes shared), lookups are per-exchange dicts keyed by the instrument's own symbol
-string, search uses one sorted key array + bisect for prefixes and a single concatenated haystack
-scanned in C for substrings, and option chains store strikes as sorted tuples.
+string, search uses one sorted key array + bisect for prefixes and a suffix array over one
+NUL-separated haystack for substrings (8 bytes per suffix), and option chains store strikes as
+sorted tuples.
 """
 
 from __future__ import annotations
 
 import re
 import threading
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -134,7 +135,8 @@ class SymbolIndex:
 
     def _build_search(self) -> None:
         count = len(self.instruments)
-        symbols = [item.symbol.upper() for item in self.instruments]
+        # Symbols are upper case already; reuse those strings rather than hold a second copy.
+        symbols = [_upper(item.symbol) for item in self.instruments]
         order = sorted(range(count), key=symbols.__getitem__)
         self._sorted_symbols = [symbols[i] for i in order]
         self._sorted_rows = np.asarray(order, dtype=np.int32)
@@ -153,11 +155,12 @@ class SymbolIndex:
         # add text the symbol does not already contain.
         documents, owners = list(symbols), list(range(count))
         for row, item in enumerate(self.instruments):
-            for extra in (item.brsymbol.upper(), item.name.upper()):
+            for extra in (_upper(item.brsymbol), _upper(item.name)):
                 if extra and extra not in symbols[row]:
                     documents.append(extra)
                     owners.append(row)
-        self._suffixes, self._suffix_rows, self._suffix_from_symbol = _suffix_array(documents, owners, count)
+        self._haystack, self._suffix_at, self._suffix_rows = _suffix_array(documents, owners)
+        self._symbols_end = sum(len(symbol) + 1 for symbol in symbols)  # symbol documents come first
         tokens = sorted((item.token, row) for row, item in enumerate(self.instruments))
         self._sorted_tokens = [token for token, _ in tokens]
         self._token_rows = np.asarray([row for _, row in tokens], dtype=np.int32)
@@ -306,12 +309,16 @@ class SymbolIndex:
         return [self.instruments[row] for row in rows[order].tolist()]
 
     def _suffix_range(self, term: str) -> tuple[int, int]:
-        """Bounds of the suffixes starting with `term` (cut to 11 bytes so the upper key, with its
-        0xff sentinel, still fits the array's 12-byte dtype; longer terms are verified after)."""
+        """Bounds of the suffixes starting with `term`'s first 11 bytes (the suffixes are sorted on
+        12; longer terms are verified after). Two binary searches reading the haystack in place."""
         key = term.encode("ascii", "replace")[:_SUFFIX_WIDTH - 1]
-        bounds = np.asarray([key, key + b"\xff"], dtype=self._suffixes.dtype)
-        lo, hi = np.searchsorted(self._suffixes, bounds)
-        return int(lo), int(hi)
+        haystack, width = self._haystack, len(key)
+
+        def prefix(at: int) -> bytes:
+            return haystack[at:at + width]
+
+        lo = bisect_left(self._suffix_at, key, key=prefix)
+        return lo, bisect_right(self._suffix_at, key, lo=lo, key=prefix)
 
     def _estimate(self, term: str) -> int:
         lo, hi = self._suffix_range(term)
@@ -336,7 +343,7 @@ class SymbolIndex:
         lo, hi = self._suffix_range(term)
         owners = self._suffix_rows[lo:hi]
         if symbols_only:
-            owners = owners[self._suffix_from_symbol[lo:hi]]
+            owners = owners[self._suffix_at[lo:hi] < self._symbols_end]
         rows = np.unique(owners)
         if len(term) >= _SUFFIX_WIDTH:  # only the first 11 bytes were matched: verify the rest
             check = (lambda r: term in self.instruments[r].symbol.upper()) if symbols_only else \
@@ -352,22 +359,32 @@ _SUFFIX_WIDTH = 12
 _VERIFY_BELOW = 2000
 
 
-def _suffix_array(documents: list[str], owners: list[int], symbol_documents: int
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every suffix of every document, cut to 12 bytes and sorted, with the row it belongs to.
+def _upper(text: str) -> str:
+    upper = text.upper()
+    return text if upper == text else upper
 
-    Substring search becomes two binary searches (a term is a prefix of some suffix); built with
-    numpy column shifts instead of a Python loop over 1–2 million suffixes.
+
+def _suffix_array(documents: list[str], owners: list[int]) -> tuple[bytes, np.ndarray, np.ndarray]:
+    """Every suffix of every document, sorted on its first 12 bytes: the documents joined into one
+    NUL-separated haystack, the suffixes' start offsets in sorted order, and the row each belongs to.
+
+    Substring search becomes two binary searches (a term is a prefix of some suffix). Eight bytes
+    per suffix stay resident; the 12-byte sort keys exist only while building (numpy column shifts
+    instead of a Python loop over 1–2 million suffixes).
     """
     if not documents:
-        return (np.zeros(0, dtype=f"S{_SUFFIX_WIDTH}"), np.zeros(0, dtype=np.int32), np.zeros(0, dtype=bool))
-    width = max(len(d) for d in documents)
-    encoded = np.asarray([d.encode("ascii", "replace") for d in documents], dtype=f"S{width}")
+        return b"", np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32)
+    encoded_documents = [d.encode("ascii", "replace") for d in documents]
+    haystack = b"\0".join(encoded_documents) + b"\0"
+    width = max(len(d) for d in encoded_documents)
+    encoded = np.asarray(encoded_documents, dtype=f"S{width}")
+    del encoded_documents
     matrix = encoded.view(np.uint8).reshape(len(documents), width)
     lengths = np.char.str_len(encoded)
+    starts = np.zeros(len(documents), dtype=np.int64)
+    np.cumsum(lengths[:-1] + 1, out=starts[1:])
     owner = np.asarray(owners, dtype=np.int32)
-    is_symbol = np.arange(len(documents)) < symbol_documents
-    parts, rows, flags = [], [], []
+    keys, at, rows = [], [], []
     for offset in range(width):
         live = lengths > offset
         if not live.any():
@@ -375,12 +392,12 @@ def _suffix_array(documents: list[str], owners: list[int], symbol_documents: int
         block = np.zeros((int(live.sum()), _SUFFIX_WIDTH), dtype=np.uint8)
         piece = matrix[live, offset:offset + _SUFFIX_WIDTH]
         block[:, :piece.shape[1]] = piece
-        parts.append(block.view(f"S{_SUFFIX_WIDTH}").ravel())
+        keys.append(block.view(f"S{_SUFFIX_WIDTH}").ravel())
+        at.append((starts[live] + offset).astype(np.int32))
         rows.append(owner[live])
-        flags.append(is_symbol[live])
-    suffixes = np.concatenate(parts)
-    order = np.argsort(suffixes, kind="stable")
-    return suffixes[order], np.concatenate(rows)[order], np.concatenate(flags)[order]
+    order = np.argsort(np.concatenate(keys), kind="stable")
+    del keys, matrix, encoded
+    return haystack, np.concatenate(at)[order], np.concatenate(rows)[order]
 
 
 def _nearest(strikes: Sequence[Decimal], price: float) -> int:
