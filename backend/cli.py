@@ -1,6 +1,7 @@
 """`algogate` command line: serve, db upgrade, user/apikey management, version.
 
-Every command works non-interactively so scripts and CI can drive it.
+Every command works non-interactively so scripts and CI can drive it. Built on click, which
+uvicorn already brings: the server process then carries no extra CLI framework.
 """
 
 from __future__ import annotations
@@ -9,45 +10,50 @@ import asyncio
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
 
-import typer
+import click
 
 from backend import __version__
 from backend.core.settings import Settings, SettingsError, load_settings
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Algogate trading platform.")
-db_app = typer.Typer(no_args_is_help=True, help="Database maintenance.")
-app.add_typer(db_app, name="db")
+
+@click.group(help="Algogate trading platform.", context_settings={"help_option_names": ["-h", "--help"]})
+def app() -> None:
+    pass
+
+
+@app.group(help="Database maintenance.")
+def db() -> None:
+    pass
 
 
 def settings_or_exit(**overrides) -> Settings:
     try:
         return load_settings(**overrides)
     except SettingsError as exc:
-        typer.echo(f"algogate: {exc}", err=True)
-        raise typer.Exit(2) from None
+        click.echo(f"algogate: {exc}", err=True)
+        sys.exit(2)
 
 
 async def _upgrade(settings: Settings) -> None:
     from backend.core.db import Database
     from backend.core.migrate import upgrade
 
-    db = Database.from_settings(settings)
+    database = Database.from_settings(settings)
     try:
-        await upgrade(db)
+        await upgrade(database)
     finally:
-        await db.dispose()
+        await database.dispose()
 
 
 @app.command()
-def serve(
-    host: Annotated[str | None, typer.Option(help="Interface to bind (default 127.0.0.1).")] = None,
-    port: Annotated[int | None, typer.Option(help="HTTP port (default 5000).")] = None,
-    workers: Annotated[int | None, typer.Option(help="Worker processes (default 1).")] = None,
-    data_dir: Annotated[Path | None, typer.Option(help="Where SQLite files live (default ./data).")] = None,
-    ws_port: Annotated[int | None, typer.Option(help="Extra OpenAlgo feed port; 0 turns it off.")] = None,
-) -> None:
+@click.option("--host", help="Interface to bind (default 127.0.0.1).")
+@click.option("--port", type=int, help="HTTP port (default 5000).")
+@click.option("--workers", type=int, help="Worker processes (default 1).")
+@click.option("--data-dir", type=click.Path(path_type=Path), help="Where SQLite files live (default ./data).")
+@click.option("--ws-port", type=int, help="Extra OpenAlgo feed port; 0 turns it off.")
+def serve(host: str | None, port: int | None, workers: int | None, data_dir: Path | None,
+          ws_port: int | None) -> None:
     """Run the server."""
     overrides = {"HOST": host, "PORT": port, "WORKERS": workers, "DATA_DIR": data_dir, "WEBSOCKET_PORT": ws_port}
     for name, value in overrides.items():
@@ -76,18 +82,18 @@ def serve(
     )
 
 
-@db_app.command("upgrade")
+@db.command("upgrade")
 def db_upgrade() -> None:
     """Apply every pending migration to both stores."""
     settings = settings_or_exit()
     asyncio.run(_upgrade(settings))
-    typer.echo("database is up to date")
+    click.echo("database is up to date")
 
 
 @app.command()
 def version() -> None:
     """Print the version."""
-    typer.echo(__version__)
+    click.echo(__version__)
 
 
 def _register_extensions() -> None:
@@ -99,10 +105,12 @@ def _register_extensions() -> None:
     register(app, settings_or_exit)
 
 
+_register_extensions()
+
+
 def main() -> None:
-    _register_extensions()
     try:
-        app()
+        app(prog_name="algogate")
     except KeyboardInterrupt:
         sys.exit(130)
 

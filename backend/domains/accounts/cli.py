@@ -9,30 +9,31 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Annotated
 
-import typer
+import click
 
 from backend.core.errors import AppError
 from backend.core.settings import Settings
 
 
-def register(app: typer.Typer, settings_or_exit: Callable[..., Settings]) -> None:
-    user_app = typer.Typer(no_args_is_help=True, help="User accounts.")
-    key_app = typer.Typer(no_args_is_help=True, help="API keys.")
-    app.add_typer(user_app, name="user")
-    app.add_typer(key_app, name="apikey")
+def register(app: click.Group, settings_or_exit: Callable[..., Settings]) -> None:
+    @app.group("user", help="User accounts.")
+    def user_group() -> None:
+        pass
 
-    @user_app.command("create")
-    def create_user(
-        username: Annotated[str, typer.Option(help="Login name (3-64 letters, digits, _ . -).")],
-        password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
-        admin: Annotated[bool, typer.Option("--admin", help="Make the user an administrator.")] = False,
-    ) -> None:
+    @app.group("apikey", help="API keys.")
+    def key_group() -> None:
+        pass
+
+    @user_group.command("create")
+    @click.option("--username", required=True, help="Login name (3-64 letters, digits, _ . -).")
+    @click.option("--password-stdin", is_flag=True, help="Read the password from stdin.")
+    @click.option("--admin", is_flag=True, help="Make the user an administrator.")
+    def create_user(username: str, password_stdin: bool, admin: bool) -> None:
         """Create a user (the first one closes web setup) with a fresh API key."""
         if not password_stdin:
-            typer.echo("algogate: pass the password on stdin with --password-stdin", err=True)
-            raise typer.Exit(2)
+            click.echo("algogate: pass the password on stdin with --password-stdin", err=True)
+            sys.exit(2)
         password = sys.stdin.readline().rstrip("\r\n")
 
         async def work(session) -> str:
@@ -42,10 +43,11 @@ def register(app: typer.Typer, settings_or_exit: Callable[..., Settings]) -> Non
             await service.regenerate_api_key(session, user.id)
             return f"created {'administrator' if admin else 'user'} {user.username} (id {user.id})"
 
-        typer.echo(_run(settings_or_exit(), work))
+        click.echo(_run(settings_or_exit(), work))
 
-    @key_app.command("show")
-    def show_key(username: Annotated[str, typer.Option(help="Whose key.")]) -> None:
+    @key_group.command("show")
+    @click.option("--username", required=True, help="Whose key.")
+    def show_key(username: str) -> None:
         """Print the user's API key."""
 
         async def work(session) -> str:
@@ -57,10 +59,11 @@ def register(app: typer.Typer, settings_or_exit: Callable[..., Settings]) -> Non
                 raise AppError(f"{username} has no API key; run `algogate apikey regenerate`", 404)
             return key
 
-        typer.echo(_run(settings_or_exit(), work))
+        click.echo(_run(settings_or_exit(), work))
 
-    @key_app.command("regenerate")
-    def regenerate_key(username: Annotated[str, typer.Option(help="Whose key.")]) -> None:
+    @key_group.command("regenerate")
+    @click.option("--username", required=True, help="Whose key.")
+    def regenerate_key(username: str) -> None:
         """Replace the user's API key (the old one stops working) and print the new one."""
 
         async def work(session) -> str:
@@ -69,7 +72,7 @@ def register(app: typer.Typer, settings_or_exit: Callable[..., Settings]) -> Non
             user = await service.get_user_by_username(session, username)
             return await service.regenerate_api_key(session, user.id)
 
-        typer.echo(_run(settings_or_exit(), work))
+        click.echo(_run(settings_or_exit(), work))
 
 
 def _run(settings: Settings, work: Callable[..., Awaitable[str]]) -> str:
@@ -93,5 +96,5 @@ def _run(settings: Settings, work: Callable[..., Awaitable[str]]) -> str:
     try:
         return asyncio.run(go())
     except AppError as exc:
-        typer.echo(f"algogate: {exc.message}", err=True)
-        raise typer.Exit(1) from None
+        click.echo(f"algogate: {exc.message}", err=True)
+        sys.exit(1)
