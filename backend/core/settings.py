@@ -44,6 +44,9 @@ class Settings(BaseSettings):
         default="INFO", description="Console log level.")
     environment: Literal["development", "production", "test"] = Field(
         default="development", description="`test` relaxes rate limits for the test suite.")
+    symbol_search_prebuild: bool = Field(
+        default=False, description="Build the symbol-search arrays at start (about 17 MB more idle memory "
+        "for the simulator's 64,000 instruments) instead of on the first search, which then waits ~0.5 s.")
     max_request_bytes: int = Field(default=1_048_576, ge=1024, description="Larger request bodies get 413.")
     shutdown_grace_seconds: float = Field(default=10.0, ge=0,
                                           description="On SIGTERM, how long in-flight requests may finish.")

@@ -76,7 +76,9 @@ async def search(body: SearchRequest, request: Request) -> dict[str, Any]:
     user = await authenticate_api_key(request, body.apikey)
     if not body.query.strip():
         raise AppError("Query parameter is required and cannot be empty", 400)
-    results = (await symbols_of(request, user)).search(body.query, body.exchange, body.instrumenttype)
+    master = await symbols_of(request, user)
+    await master.ensure_search()
+    results = master.search(body.query, body.exchange, body.instrumenttype)
     if not results:
         return {"status": "success", "message": "No matching symbols found", "data": []}
     return {"status": "success", "message": f"Found {len(results)} matching symbols",

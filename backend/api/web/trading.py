@@ -234,6 +234,7 @@ async def search(request: Request, caller: WebUser, query: Annotated[str, Query(
     if exchange is not None and exchange not in Exchange.__members__:
         raise AppError(f"Unknown exchange '{exchange}'", 400)
     master = await request.app.state.gateways.symbols_for(caller)
+    await master.ensure_search()
     found = master.search(query, exchange, None, limit)
     return {"status": "success", "data": [search_row(item) for item in found]}
 

@@ -87,6 +87,14 @@ class SymbolIndex:
         self._search_ready = False
         self._lock = threading.Lock()
 
+    @property
+    def search_ready(self) -> bool:
+        return self._search_ready
+
+    def prepare_derivatives(self) -> None:
+        """Build expiries and option chains now (thread-safe; a no-op once built)."""
+        self._prepare_derivatives()
+
     def prepare_search(self) -> None:
         """Build every lazily built structure now (thread-safe; a no-op once built)."""
         self._prepare_derivatives()
@@ -103,24 +111,25 @@ class SymbolIndex:
         with self._lock:
             if self._derivatives_ready:
                 return
+            # Lists of the instruments themselves (no tuple or int per row held through the loop):
+            # long-lived temporaries interleaved with the result would pin heap pages after the build.
             expiries: dict[tuple[str, str, str], set[date]] = defaultdict(set)
-            chains: dict[tuple[str, str, date, str], list[tuple[Decimal, int]]] = defaultdict(list)
-            for row, item in enumerate(self.instruments):
+            chains: dict[tuple[str, str, date, str], list[Instrument]] = defaultdict(list)
+            for item in self.instruments:
                 if item.expiry is None:
                     continue
                 exchange, base = item.exchange.value, self.base_of(item)
                 if item.instrumenttype in ("CE", "PE"):
                     expiries[(exchange, base, "options")].add(item.expiry)
                     if item.strike is not None:
-                        chains[(exchange, base, item.expiry, item.instrumenttype)].append((item.strike, row))
+                        chains[(exchange, base, item.expiry, item.instrumenttype)].append(item)
                 else:
                     expiries[(exchange, base, "futures")].add(item.expiry)
             self._expiries = {key: tuple(sorted(days)) for key, days in expiries.items()}
             self._chains = {}
-            for key, rows in chains.items():
-                rows.sort()
-                self._chains[key] = OptionChainSide(tuple(s for s, _ in rows),
-                                                    tuple(self.instruments[r] for _, r in rows))
+            for key, items in chains.items():
+                items.sort(key=_strike_of)  # stable: equal strikes keep master order
+                self._chains[key] = OptionChainSide(tuple(map(_strike_of, items)), tuple(items))
             self._derivatives_ready = True
 
     # --- construction helpers -----------------------------------------------------------------
@@ -357,6 +366,10 @@ class SymbolIndex:
 
 _SUFFIX_WIDTH = 12
 _VERIFY_BELOW = 2000
+
+
+def _strike_of(item: Instrument) -> Decimal:
+    return item.strike
 
 
 def _upper(text: str) -> str:

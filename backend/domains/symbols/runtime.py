@@ -50,13 +50,14 @@ def release_freed_memory() -> None:
             ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
-async def _prepare_search(index: SymbolIndex, building: asyncio.Event) -> None:
-    # After the first answer: the build holds the GIL for ~0.4 s, which start-up would otherwise wait
-    # out. A search that comes first builds the structures itself (the index locks).
+async def _prepare_search(index: SymbolIndex, building: asyncio.Event, with_search: bool) -> None:
+    # After the first answer: the build holds the GIL for a while, which start-up would otherwise wait
+    # out. Expiries and chains (~2 MB) always; the search arrays only when asked to, since most
+    # deployments (strategies, webhooks) never search. A caller that comes first builds (the index locks).
     await asyncio.sleep(SEARCH_DELAY_SECONDS)
     building.set()
     try:
-        await asyncio.to_thread(index.prepare_search)
+        await asyncio.to_thread(index.prepare_search if with_search else index.prepare_derivatives)
     except Exception:  # search then builds on first use instead
         log.exception("preparing the symbol search failed")
     release_freed_memory()
@@ -76,7 +77,8 @@ async def start_symbols(app: FastAPI, settings: Settings, db: Database, stack: A
     master.status.status, master.status.message = "success", "Loaded from the simulator universe"
     app.state.symbols = master
     building = asyncio.Event()
-    search_task = asyncio.create_task(_prepare_search(index, building), name="symbols-search-index")
+    search_task = asyncio.create_task(_prepare_search(index, building, settings.symbol_search_prebuild),
+                                      name="symbols-search-index")
     log.info("simulator master ready: %d instruments in %.2f s", len(good), time.perf_counter() - started)
 
     async def persist_later() -> None:

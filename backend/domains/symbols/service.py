@@ -248,6 +248,13 @@ class SymbolMaster:
                limit: int = 500) -> list[Instrument]:
         return self.index.search(query, exchange, instrumenttype, limit)
 
+    async def ensure_search(self) -> None:
+        """The search arrays are built on the first search (unless SYMBOL_SEARCH_PREBUILD): in a worker
+        thread, so the event loop keeps serving while they build; concurrent callers share the build."""
+        index = self.index
+        if not index.search_ready:
+            await asyncio.to_thread(index.prepare_search)
+
     def expiries(self, underlying: str, exchange: Exchange | str, kind: str, on_or_after: date | None = None) -> list[date]:
         return self.index.expiries(underlying, exchange, kind, on_or_after)
 

@@ -1,11 +1,13 @@
 """The in-memory index: lookups, ranked search, filters, expiries and option resolution."""
 
+import asyncio
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from backend.domains.symbols.index import OptionResolutionError, SymbolIndex, parse_offset
+from backend.domains.symbols.service import SymbolMaster
 
 EXPIRY = date(2030, 1, 29)
 
@@ -115,3 +117,22 @@ class TestExpiriesAndOptions:
     def test_bad_offsets(self, text):
         with pytest.raises(OptionResolutionError, match="Invalid offset"):
             parse_offset(text)
+
+
+async def test_search_arrays_build_on_first_search_off_the_event_loop(universe):
+    master = SymbolMaster("simulator")
+    master.install(universe, SymbolIndex(universe), validated=True)
+    assert not master.index.search_ready  # nothing built at install: idle servers never pay for it
+    beats = 0
+
+    async def heartbeat() -> None:
+        nonlocal beats
+        while True:
+            beats += 1
+            await asyncio.sleep(0.001)
+
+    ticker = asyncio.create_task(heartbeat())
+    await asyncio.gather(master.ensure_search(), master.ensure_search())
+    ticker.cancel()
+    assert master.index.search_ready and beats > 3  # the loop kept running while the arrays were built
+    assert [item.symbol for item in master.search("SBIN", "NSE")][:1] == ["SBIN"]
