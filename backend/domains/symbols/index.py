@@ -72,12 +72,15 @@ class SymbolIndex:
         self.instruments: list[Instrument] = list(instruments)
         self._by_symbol: dict[str, dict[str, int]] = defaultdict(dict)
         self._by_token: dict[str, dict[str, int]] = defaultdict(dict)
-        self._by_brsymbol: dict[str, dict[str, int]] = defaultdict(dict)  # nested: no tuple per row
+        # Broker names that differ from ours; where they agree (the simulator, most cash rows) the
+        # symbol dict answers, so the same row is not indexed twice. Nested dicts: no tuple per row.
+        self._by_brsymbol: dict[str, dict[str, int]] = defaultdict(dict)
         for row, item in enumerate(self.instruments):
             exchange = item.exchange.value
             self._by_symbol[exchange][item.symbol] = row
             self._by_token[exchange][item.token] = row
-            self._by_brsymbol[item.brexchange][item.brsymbol] = row
+            if item.brexchange != exchange or item.brsymbol != item.symbol:
+                self._by_brsymbol[item.brexchange][item.brsymbol] = row
         # Expiries, option chains and search structures are built on first use (or by
         # `prepare_search()` in a worker thread), so the O(1) lookups serve as soon as the master
         # is installed at start-up.
@@ -188,7 +191,13 @@ class SymbolIndex:
 
     def by_brsymbol(self, brexchange: str, brsymbol: str) -> Instrument | None:
         row = self._by_brsymbol.get(brexchange, {}).get(brsymbol)
-        return None if row is None else self.instruments[row]
+        if row is None:
+            row = self._by_symbol.get(brexchange, {}).get(brsymbol)
+            if row is None:
+                return None
+            item = self.instruments[row]
+            return item if item.brexchange == brexchange and item.brsymbol == brsymbol else None
+        return self.instruments[row]
 
     def row_id(self, instrument: Instrument) -> int:
         """Stable id of the row within this master (what `/symbol` reports as `id`)."""
