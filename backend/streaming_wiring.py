@@ -121,12 +121,15 @@ class BrokerFeeds:
             raise UpstreamError("Broker session expired, log in again.")
         return broker, login
 
-    async def open_adapter(self, feed_account: str):
+    async def open_adapter(self, feed_account: str, depth_levels: int | None = None):
+        """The pool passes `depth_levels` only for deep-depth connections, which exist only when
+        the capabilities declare `deep_depth`, so plugins without it are called as before."""
+        deep = {} if depth_levels is None else {"depth_levels": depth_levels}
         if feed_account == SIMULATOR:
-            return await self._simulator.open_adapter(feed_account)
+            return await self._simulator.open_adapter(feed_account, **deep)
         broker, login = await self._login(feed_account)
         master = await self._app.state.symbol_masters.loaded(broker)
-        return self._plugin(broker).streaming_adapter(login, master)
+        return self._plugin(broker).streaming_adapter(login, master, **deep)
 
     async def data_client(self, feed_account: str):
         """REST quotes for the watchdog's fallback while a feed is stale."""

@@ -57,8 +57,12 @@ class UpstreamProvider(Protocol):
 
     def capabilities(self, feed_account: str) -> Capabilities: ...
 
-    async def open_adapter(self, feed_account: str) -> StreamingAdapter:
-        """A new, not yet connected adapter. The pool calls `connect()` and registers `on_tick`."""
+    async def open_adapter(self, feed_account: str, depth_levels: int | None = None) -> StreamingAdapter:
+        """A new, not yet connected adapter. The pool calls `connect()` and registers `on_tick`.
+
+        `depth_levels` asks for a deep-depth adapter (books of that size, one of
+        `capabilities(feed_account).deep_depth.levels`); the pool passes it, as a keyword, only
+        when the capabilities declare deep depth, so providers without it may omit the parameter."""
         ...
 
 

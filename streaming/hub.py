@@ -38,7 +38,7 @@ from streaming.backplane import Backplane
 from streaming.backplane.inprocess import InProcessBackplane
 from streaming.config import HubConfig
 from streaming.fanout import ClientSink, FeedClient, FlushClock
-from streaming.index import SubscriptionIndex, UpstreamKey
+from streaming.index import Demand, SubscriptionIndex, UpstreamKey
 from streaming.messages import MODE_LABELS, market_data_message, now_ms
 from streaming.pool import UpstreamError, UpstreamPool
 from streaming.watchdog import StalenessWatchdog
@@ -118,7 +118,7 @@ class StreamingHub:
         self.flush_clock = FlushClock(self.config.throttle_seconds)
         self._clients_by_user: defaultdict[str, set[FeedClient]] = defaultdict(set)
         self._broker_of_account: dict[str, str] = {}
-        self._pushed_demand: dict[UpstreamKey, FeedMode] = {}
+        self._pushed_demand: dict[UpstreamKey, Demand] = {}
         self._key_locks: defaultdict[UpstreamKey, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._user_event_sinks: list[Callable[[str, str, Any], None]] = []
         self._listeners: list[Any] = []
@@ -255,7 +255,7 @@ class StreamingHub:
             return {**result, "status": "error", "broker": principal.broker,
                     "message": f"Subscription limit reached ({self.config.max_subscriptions_per_client} per "
                                "connection)"}
-        levels = self._depth_levels(principal.feed_account, depth)
+        levels = self._depth_levels(principal.feed_account, exchange, depth)
         self.index.add(client, key, instrument, mode, levels)
         try:
             await self._sync_demand(key, instrument)
@@ -302,8 +302,10 @@ class StreamingHub:
             log.exception("symbol resolution failed for %s:%s", exchange, symbol)
             return None
 
-    def _depth_levels(self, feed_account: str, requested: int) -> int:
-        levels = sorted(self.capabilities(feed_account).depth_levels) or [5]
+    def _depth_levels(self, feed_account: str, exchange: str, requested: int) -> int:
+        """The book size a client gets: the requested one if the feed streams it for `exchange`,
+        else the largest below it (or the smallest offered). The ack reports it."""
+        levels = self.capabilities(feed_account).stream_depth_levels(exchange)
         if requested in levels:
             return requested
         below = [level for level in levels if level < requested]
@@ -330,14 +332,14 @@ class StreamingHub:
 
     # --- backplane host ----------------------------------------------------------------------------
 
-    async def own_upstream(self, key: UpstreamKey, instrument: Instrument, mode: FeedMode) -> None:
+    async def own_upstream(self, key: UpstreamKey, instrument: Instrument, demand: Demand) -> None:
         if self.upstreams is None:
             raise UpstreamError("No market-data feed is configured")
         pool = self.pools.get(key[0])
         if pool is None:
             pool = self.pools[key[0]] = UpstreamPool(key[0], self.upstreams, self.config, self._upstream_tick,
                                                      self.watchdog.record)
-        await pool.set_mode(key, instrument, mode)
+        await pool.set_mode(key, instrument, demand.mode, demand.depth_levels)
 
     async def disown_upstream(self, key: UpstreamKey) -> None:
         pool = self.pools.get(key[0])

@@ -3,21 +3,30 @@
 An upstream key is (feed account, exchange, symbol): subscriptions are scoped by feed account,
 so ticks never cross broker accounts. Per key the index keeps every client's modes, the
 *audiences* a tick is encoded for (mode + depth levels → clients), and in-app subscribers. The
-demand of a key is its highest mode; the hub subscribes upstream at that mode, re-subscribes when
-it changes and unsubscribes when it drops to nothing.
+demand of a key is its highest mode and, at DEPTH, the largest book anyone asked for; the hub
+subscribes upstream at that demand, re-subscribes when it changes and unsubscribes when it drops
+to nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from brokers.contract import FeedMode, Instrument
 from streaming.messages import DEFAULT_DEPTH_LEVELS, Audience
 
 UpstreamKey = tuple[str, str, str]  # (feed_account, exchange, symbol)
 _MODES_HIGH_FIRST = (FeedMode.DEPTH, FeedMode.QUOTE, FeedMode.LTP)
+
+
+class Demand(NamedTuple):
+    """What a key needs upstream. Ordered: (DEPTH, 20) > (DEPTH, 5) > (QUOTE, 5) > (LTP, 5), so
+    the highest of several demands is `max()`. Below DEPTH the levels are always the default."""
+
+    mode: FeedMode
+    depth_levels: int = DEFAULT_DEPTH_LEVELS
 
 
 @dataclass
@@ -27,17 +36,27 @@ class KeySubscribers:
     audiences: dict[Audience, set[Any]] = field(default_factory=dict)
     client_audience: dict[Any, Audience] = field(default_factory=dict)
     internal: dict[int, tuple[FeedMode, Callable]] = field(default_factory=dict)
-    # How many (client, mode) and internal subscriptions hold each mode: demand in O(1).
+    # How many (client, mode) and internal subscriptions hold each mode, and how many DEPTH
+    # subscriptions want each book size: demand in O(1) (per distinct size).
     mode_counts: dict[FeedMode, int] = field(default_factory=dict)
+    depth_counts: dict[int, int] = field(default_factory=dict)
 
-    def demand(self) -> FeedMode | None:
+    def demand(self) -> Demand | None:
         for mode in _MODES_HIGH_FIRST:
             if self.mode_counts.get(mode):
-                return mode
+                if mode == FeedMode.DEPTH:
+                    return Demand(mode, max(self.depth_counts, default=DEFAULT_DEPTH_LEVELS))
+                return Demand(mode)
         return None
 
-    def _count(self, mode: FeedMode, delta: int) -> None:
+    def _count(self, mode: FeedMode, delta: int, depth_levels: int = DEFAULT_DEPTH_LEVELS) -> None:
         self.mode_counts[mode] = self.mode_counts.get(mode, 0) + delta
+        if mode == FeedMode.DEPTH:
+            left = self.depth_counts.get(depth_levels, 0) + delta
+            if left:
+                self.depth_counts[depth_levels] = left
+            else:
+                self.depth_counts.pop(depth_levels, None)
 
     def _place(self, client: Any) -> None:
         old = self.client_audience.pop(client, None)
@@ -58,8 +77,8 @@ class KeySubscribers:
 class DemandChange:
     key: UpstreamKey
     instrument: Instrument
-    before: FeedMode | None
-    after: FeedMode | None
+    before: Demand | None
+    after: Demand | None
 
     @property
     def changed(self) -> bool:
@@ -94,8 +113,9 @@ class SubscriptionIndex:
             entry = self._keys[key] = KeySubscribers(instrument)
         before = entry.demand()
         modes = entry.client_modes.setdefault(client, {})
-        if mode not in modes:
-            entry._count(mode, 1)
+        if mode in modes:
+            entry._count(mode, -1, modes[mode])
+        entry._count(mode, 1, depth_levels)
         modes[mode] = depth_levels
         entry._place(client)
         self._by_client.setdefault(client, set()).add(key)
@@ -108,8 +128,7 @@ class SubscriptionIndex:
         if not modes or mode not in modes:
             return None
         before = entry.demand()
-        del modes[mode]
-        entry._count(mode, -1)
+        entry._count(mode, -1, modes.pop(mode))
         if not modes:
             del entry.client_modes[client]
             keys = self._by_client[client]
@@ -124,8 +143,8 @@ class SubscriptionIndex:
         for key in list(self._by_client.get(client, ())):
             entry = self._keys[key]
             before = entry.demand()
-            for mode in entry.client_modes.pop(client, {}):
-                entry._count(mode, -1)
+            for mode, levels in entry.client_modes.pop(client, {}).items():
+                entry._count(mode, -1, levels)
             entry._place(client)
             changes.append(self._settle(key, entry, before))
         self._by_client.pop(client, None)
@@ -152,7 +171,7 @@ class SubscriptionIndex:
         entry._count(mode, -1)
         return self._settle(key, entry, before)
 
-    def _settle(self, key: UpstreamKey, entry: KeySubscribers, before: FeedMode | None) -> DemandChange:
+    def _settle(self, key: UpstreamKey, entry: KeySubscribers, before: Demand | None) -> DemandChange:
         after = entry.demand()
         if after is None:
             del self._keys[key]

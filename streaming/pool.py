@@ -4,18 +4,29 @@ Connections are opened on demand (a new one only when every open one is full), e
 subscribed once at the highest mode anyone wants, and a connection that drops (the adapter calls
 its optional `on_disconnect` hook, or the watchdog finds it silent) is rebuilt with exponential
 back-off and full jitter, then every symbol it carried is subscribed again.
+
+Deep depth (`Capabilities.deep_depth`) lives in a second group of connections, one level count
+per connection, opened only when a symbol's demand is DEPTH with more levels than the main feed
+carries, on an exchange the deep feed serves, and retired with its last symbol. Such a symbol
+stays on the main feed at DEPTH as well: deep sockets often send the book alone (no LTP, no OHLC),
+so every tick of the symbol is the main feed's latest tick with the latest deep book laid over
+it. One merged tick serves every audience: a 5-level client gets the first 5 rows of the deep
+book, a 20-level client all 20. While a deep connection is down its books are dropped, so clients
+get the main feed's 5 levels rather than a frozen deep book. Dropping back to 5 levels removes
+the symbol from the deep group only.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from brokers.contract import Capabilities, FeedMode, Instrument, StreamingAdapter, Tick
+from brokers.contract import Capabilities, Depth, FeedMode, Instrument, Quote, StreamingAdapter, Tick
 from streaming.auth import UpstreamProvider
 from streaming.config import HubConfig
 from streaming.index import UpstreamKey
@@ -36,6 +47,7 @@ class CapacityExhausted(UpstreamError):
 @dataclass
 class UpstreamConnection:
     number: int
+    depth_levels: int | None = None  # None: the main feed; N: a deep-depth connection for N-level books
     adapter: StreamingAdapter | None = None
     symbols: dict[UpstreamKey, tuple[Instrument, FeedMode]] = field(default_factory=dict)
     connected: bool = False
@@ -45,9 +57,13 @@ class UpstreamConnection:
     last_error: str = ""
     generation: int = 0  # bumped on every rebuild so late ticks/disconnects of old adapters are ignored
 
+    @property
+    def group(self) -> str:
+        return "main" if self.depth_levels is None else f"depth-{self.depth_levels}"
+
     def health(self) -> dict[str, object]:
-        return {"number": self.number, "connected": self.connected, "reconnecting": self.reconnecting,
-                "symbols": len(self.symbols), "reconnects": self.reconnects,
+        return {"number": self.number, "group": self.group, "connected": self.connected,
+                "reconnecting": self.reconnecting, "symbols": len(self.symbols), "reconnects": self.reconnects,
                 "silent_seconds": round(time.monotonic() - self.last_data, 1), "last_error": self.last_error}
 
 
@@ -62,8 +78,11 @@ class UpstreamPool:
         self._on_recovery = on_recovery or (lambda account, what: None)
         self._lock = asyncio.Lock()
         self._closed = False
-        self.connections: list[UpstreamConnection] = []
-        self._where: dict[UpstreamKey, UpstreamConnection] = {}
+        self.connections: list[UpstreamConnection] = []  # both groups
+        self._where: dict[UpstreamKey, UpstreamConnection] = {}  # main feed
+        self._deep_where: dict[UpstreamKey, UpstreamConnection] = {}  # deep-depth group
+        self._main_tick: dict[UpstreamKey, Tick] = {}  # latest main-feed tick of each deep key
+        self._deep_book: dict[UpstreamKey, Depth] = {}  # latest deep book of each deep key
         self.last_tick: dict[UpstreamKey, float] = {}  # adapter ticks only (not REST fallback)
         self._tasks: set[asyncio.Task] = set()
 
@@ -75,90 +94,166 @@ class UpstreamPool:
         connection = self._where.get(key)
         return connection.symbols.get(key) if connection else None
 
+    def deep_levels(self, key: UpstreamKey) -> int | None:
+        """The book size `key` is subscribed at in the deep group (None: main feed only)."""
+        connection = self._deep_where.get(key)
+        return connection.depth_levels if connection else None
+
+    def _deep_target(self, instrument: Instrument, mode: FeedMode, depth_levels: int) -> int | None:
+        """The deep connection group a demand belongs to, or None when the main feed covers it."""
+        deep = self.capabilities.deep_depth
+        if (mode != FeedMode.DEPTH or deep is None or depth_levels <= self.capabilities.feed_depth_levels
+                or not deep.serves(instrument.exchange)):
+            return None
+        offered = sorted(deep.levels)
+        return next((levels for levels in offered if levels >= depth_levels), offered[-1])
+
     # --- subscriptions ---------------------------------------------------------------------------
 
-    async def set_mode(self, key: UpstreamKey, instrument: Instrument, mode: FeedMode) -> None:
-        """Subscribe `key` at `mode`, upgrading or downgrading an existing subscription."""
+    async def set_mode(self, key: UpstreamKey, instrument: Instrument, mode: FeedMode,
+                       depth_levels: int = 5) -> None:
+        """Subscribe `key` at `mode` (and, at DEPTH, books of `depth_levels`), upgrading or
+        downgrading an existing subscription; a failure leaves the previous subscription."""
         if mode not in self.capabilities.feed_modes:
             raise UpstreamError(f"{mode.name} mode is not supported by this broker")
         async with self._lock:
-            connection = self._where.get(key)
-            if connection is None:
-                connection = await self._connection_with_room()
-                connection.symbols[key] = (instrument, mode)
-                self._where[key] = connection
-                self.last_tick[key] = time.monotonic()
+            before = self.deep_levels(key)
+            await self._set_deep(key, instrument, self._deep_target(instrument, mode, depth_levels))
+            try:
+                await self._set_main(key, instrument, mode)
+            except UpstreamError:
                 try:
-                    if connection.connected:
-                        await connection.adapter.subscribe([instrument], mode)
-                except Exception as exc:
-                    del connection.symbols[key]
-                    del self._where[key]
-                    self.last_tick.pop(key, None)
-                    raise UpstreamError(f"Subscription failed: {exc}") from exc
-                return
-            _, current = connection.symbols[key]
-            if current == mode:
-                return
-            connection.symbols[key] = (instrument, mode)
+                    await self._set_deep(key, instrument, before)
+                except UpstreamError as exc:
+                    log.warning("restoring the depth subscription of %s failed: %s", key, exc)
+                raise
+
+    async def _set_main(self, key: UpstreamKey, instrument: Instrument, mode: FeedMode) -> None:
+        connection = self._where.get(key)
+        if connection is None:
+            self._where[key] = await self._add(key, instrument, mode, None)
+            self.last_tick[key] = time.monotonic()
+            return
+        _, current = connection.symbols[key]
+        if current == mode:
+            return
+        connection.symbols[key] = (instrument, mode)
+        if connection.connected:
+            try:
+                if mode < current:  # downgrade: brokers keep the higher mode otherwise
+                    await connection.adapter.unsubscribe([instrument], current)
+                await connection.adapter.subscribe([instrument], mode)
+            except Exception as exc:
+                connection.symbols[key] = (instrument, current)
+                raise UpstreamError(f"Changing mode failed: {exc}") from exc
+
+    async def _set_deep(self, key: UpstreamKey, instrument: Instrument | None, levels: int | None) -> None:
+        """Move `key` to the deep connection group for `levels` (None: out of the deep group)."""
+        current = self._deep_where.get(key)
+        if (current.depth_levels if current else None) == levels:
+            return
+        if levels is not None:
+            try:
+                self._deep_where[key] = await self._add(key, instrument, FeedMode.DEPTH, levels)
+            except CapacityExhausted:
+                raise
+            except UpstreamError as exc:
+                raise UpstreamError(f"{levels}-level depth: {exc}") from exc
+        else:
+            del self._deep_where[key]
+        if current is not None:
+            self._deep_book.pop(key, None)
+            await self._drop(current, key)
+        if levels is None:
+            self._main_tick.pop(key, None)
+
+    async def _add(self, key: UpstreamKey, instrument: Instrument, mode: FeedMode,
+                   depth_levels: int | None) -> UpstreamConnection:
+        connection = await self._connection_with_room(depth_levels)
+        connection.symbols[key] = (instrument, mode)
+        try:
             if connection.connected:
-                try:
-                    if mode < current:  # downgrade: brokers keep the higher mode otherwise
-                        await connection.adapter.unsubscribe([instrument], current)
-                    await connection.adapter.subscribe([instrument], mode)
-                except Exception as exc:
-                    connection.symbols[key] = (instrument, current)
-                    raise UpstreamError(f"Changing mode failed: {exc}") from exc
+                await connection.adapter.subscribe([instrument], mode)
+        except Exception as exc:
+            del connection.symbols[key]
+            if not connection.symbols:
+                await self._retire(connection)
+            raise UpstreamError(f"Subscription failed: {exc}") from exc
+        return connection
+
+    async def _drop(self, connection: UpstreamConnection, key: UpstreamKey) -> None:
+        instrument, mode = connection.symbols.pop(key)
+        if connection.connected:
+            try:
+                await connection.adapter.unsubscribe([instrument], mode)
+            except Exception as exc:  # the key is gone from our books either way
+                log.warning("unsubscribe %s on %s#%d failed: %s", key, self.feed_account, connection.number, exc)
+        if not connection.symbols:
+            await self._retire(connection)
 
     async def release(self, key: UpstreamKey) -> None:
         async with self._lock:
-            connection = self._where.pop(key, None)
             self.last_tick.pop(key, None)
-            if connection is None:
-                return
-            instrument, mode = connection.symbols.pop(key)
-            if connection.connected:
-                try:
-                    await connection.adapter.unsubscribe([instrument], mode)
-                except Exception as exc:  # the key is gone from our books either way
-                    log.warning("unsubscribe %s on %s failed: %s", key, self.feed_account, exc)
-            if not connection.symbols:
-                await self._retire(connection)
+            await self._set_deep(key, None, None)
+            connection = self._where.pop(key, None)
+            if connection is not None:
+                await self._drop(connection, key)
 
     async def resubscribe(self, key: UpstreamKey) -> None:
         """Unsubscribe and subscribe one symbol again (a symbol went silent)."""
         async with self._lock:
-            connection = self._where.get(key)
-            if connection is None or not connection.connected:
-                return
-            instrument, mode = connection.symbols[key]
-            try:
-                await connection.adapter.unsubscribe([instrument], mode)
-                await connection.adapter.subscribe([instrument], mode)
-            except Exception as exc:
-                log.warning("resubscribe %s failed: %s", key, exc)
+            for connection in (self._where.get(key), self._deep_where.get(key)):
+                if connection is None or not connection.connected:
+                    continue
+                instrument, mode = connection.symbols[key]
+                try:
+                    await connection.adapter.unsubscribe([instrument], mode)
+                    await connection.adapter.subscribe([instrument], mode)
+                except Exception as exc:
+                    log.warning("resubscribe %s failed: %s", key, exc)
             # last_tick is left alone: the symbol stays stale (and REST-served) until a tick arrives.
 
-    async def _connection_with_room(self) -> UpstreamConnection:
-        per_connection = self.capabilities.max_symbols_per_connection
+    async def _connection_with_room(self, depth_levels: int | None = None) -> UpstreamConnection:
+        caps = self.capabilities
+        deep = caps.deep_depth
+        if depth_levels is None:
+            per_connection, group_limit = caps.max_symbols_per_connection, caps.max_connections_per_user
+        else:
+            per_connection, group_limit = deep.max_symbols_per_connection, deep.max_connections
         for connection in self.connections:
-            if len(connection.symbols) < per_connection:
+            if connection.depth_levels == depth_levels and len(connection.symbols) < per_connection:
                 return connection
-        if len(self.connections) >= self.capabilities.max_connections_per_user:
+        if depth_levels is None:
+            group = [c for c in self.connections if c.depth_levels is None]
+            if len(group) >= group_limit:
+                raise CapacityExhausted(
+                    f"Maximum capacity reached: {group_limit} connections × {per_connection} symbols are in "
+                    "use for this broker account")
+        elif len([c for c in self.connections if c.depth_levels is not None]) >= group_limit:
             raise CapacityExhausted(
-                f"Maximum capacity reached: {self.capabilities.max_connections_per_user} connections × "
+                f"Maximum capacity reached for {depth_levels}-level depth: {group_limit} connection(s) × "
                 f"{per_connection} symbols are in use for this broker account")
+        shared = [c for c in self.connections
+                  if c.depth_levels is None or (deep is not None and deep.shares_connection_limit)]
+        sharing = depth_levels is None or deep.shares_connection_limit
+        if sharing and len(shared) >= caps.max_connections_per_user:
+            raise CapacityExhausted(
+                f"Maximum capacity reached: all {caps.max_connections_per_user} connections of this broker "
+                "account (market feed and depth) are in use")
         used = {c.number for c in self.connections}
-        connection = UpstreamConnection(number=min(set(range(len(used) + 1)) - used))
+        connection = UpstreamConnection(number=min(set(range(len(used) + 1)) - used), depth_levels=depth_levels)
         try:
             await self._open(connection)
         except Exception as exc:
+            if connection.adapter is not None:
+                await _close_quietly(connection.adapter)
             raise UpstreamError(f"Broker connection failed: {exc}") from exc
         self.connections.append(connection)
         return connection
 
     async def _retire(self, connection: UpstreamConnection) -> None:
-        self.connections.remove(connection)
+        if connection in self.connections:
+            self.connections.remove(connection)
         connection.generation += 1
         connection.connected = False
         if connection.adapter is not None:
@@ -169,7 +264,10 @@ class UpstreamPool:
     async def _open(self, connection: UpstreamConnection) -> None:
         connection.generation += 1
         generation = connection.generation
-        adapter = await self._provider.open_adapter(self.feed_account)
+        if connection.depth_levels is None:
+            adapter = await self._provider.open_adapter(self.feed_account)
+        else:
+            adapter = await self._provider.open_adapter(self.feed_account, depth_levels=connection.depth_levels)
         adapter.on_tick(lambda tick: self._tick(connection, generation, tick))
         hook = getattr(adapter, "on_disconnect", None)
         if callable(hook):
@@ -185,9 +283,25 @@ class UpstreamPool:
         now = time.monotonic()
         connection.last_data = now
         key = (self.feed_account, str(tick.exchange), tick.symbol)
-        if key in self._where:
-            self.last_tick[key] = now
-            self._on_tick(key, tick)
+        if connection.depth_levels is None:
+            if key not in self._where:
+                return
+            if key in self._deep_where:
+                self._main_tick[key] = tick
+                book = self._deep_book.get(key)
+                if book is not None:
+                    tick = with_book(tick, book)
+        else:
+            if self._deep_where.get(key) is not connection or tick.depth is None:
+                return
+            self._deep_book[key] = tick.depth
+            main = self._main_tick.get(key)
+            if main is not None:
+                tick = with_book(main, tick.depth)
+            elif tick.ltp <= 0:
+                return  # a bare book waits for the main feed's first tick (its price fields)
+        self.last_tick[key] = now
+        self._on_tick(key, tick)
 
     def _lost(self, connection: UpstreamConnection, generation: int, reason: str) -> None:
         if generation == connection.generation and not self._closed:
@@ -201,7 +315,11 @@ class UpstreamPool:
         connection.connected = False
         connection.generation += 1  # ignore whatever the old adapter still delivers
         connection.last_error = reason
-        log.warning("upstream %s#%d: %s; reconnecting", self.feed_account, connection.number, reason)
+        if connection.depth_levels is not None:
+            for key in connection.symbols:  # the main feed's 5 levels meanwhile, not a frozen deep book
+                self._deep_book.pop(key, None)
+        log.warning("upstream %s#%d (%s): %s; reconnecting", self.feed_account, connection.number,
+                    connection.group, reason)
         task = asyncio.get_running_loop().create_task(self._rebuild(connection, reason))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -234,8 +352,8 @@ class UpstreamPool:
                 now = time.monotonic()
                 for key in connection.symbols:
                     self.last_tick[key] = now
-                self._on_recovery(self.feed_account, f"connection #{connection.number} rebuilt after "
-                                                     f"{attempt} attempt(s) ({reason})")
+                self._on_recovery(self.feed_account, f"connection #{connection.number} ({connection.group}) "
+                                                     f"rebuilt after {attempt} attempt(s) ({reason})")
                 return
         finally:
             connection.reconnecting = False
@@ -256,11 +374,37 @@ class UpstreamPool:
         for connection in list(self.connections):
             await self._retire(connection)
         self._where.clear()
+        self._deep_where.clear()
+        self._main_tick.clear()
+        self._deep_book.clear()
 
     def health(self) -> dict[str, object]:
-        return {"symbols": self.symbol_count, "connections": [c.health() for c in self.connections],
-                "limits": {"connections": self.capabilities.max_connections_per_user,
-                           "symbols_per_connection": self.capabilities.max_symbols_per_connection}}
+        caps = self.capabilities
+        limits: dict[str, object] = {"connections": caps.max_connections_per_user,
+                                     "symbols_per_connection": caps.max_symbols_per_connection}
+        if caps.deep_depth is not None:
+            limits["depth"] = {"levels": list(caps.deep_depth.levels),
+                               "connections": caps.deep_depth.max_connections,
+                               "symbols_per_connection": caps.deep_depth.max_symbols_per_connection,
+                               "shares_connection_limit": caps.deep_depth.shares_connection_limit}
+        return {"symbols": self.symbol_count, "depth_symbols": len(self._deep_where),
+                "connections": [c.health() for c in self.connections], "limits": limits}
+
+
+def with_book(tick: Tick, book: Depth) -> Tick:
+    """`tick` (the main feed's) carrying `book` (a deep feed's) as its order book."""
+    quote = tick.depth.quote if tick.depth is not None else Quote(
+        ltp=tick.ltp, open=tick.open, high=tick.high, low=tick.low, prev_close=tick.close, volume=tick.volume,
+        oi=tick.oi)
+    total_buy = book.total_buy_qty or tick.total_buy_quantity
+    total_sell = book.total_sell_qty or tick.total_sell_quantity
+    best_bid = book.bids[0] if book.bids else None
+    best_ask = book.asks[0] if book.asks else None
+    return dataclasses.replace(
+        tick, mode=FeedMode.DEPTH, depth=Depth(quote, book.bids, book.asks, total_buy, total_sell),
+        bid=best_bid.price if best_bid else tick.bid, ask=best_ask.price if best_ask else tick.ask,
+        bid_qty=best_bid.quantity if best_bid else tick.bid_qty, ask_qty=best_ask.quantity if best_ask else tick.ask_qty,
+        total_buy_quantity=total_buy, total_sell_quantity=total_sell)
 
 
 async def _close_quietly(adapter: StreamingAdapter) -> None:

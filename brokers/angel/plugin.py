@@ -21,10 +21,10 @@ from brokers.angel.manifest import MANIFEST
 from brokers.angel.market import INTERVALS, AngelDataClient
 from brokers.angel.master import AngelInstrumentProvider
 from brokers.angel.orders import AngelExecutionClient
-from brokers.angel.streaming import SmartStreamAdapter
+from brokers.angel.streaming import DEPTH20_EXCHANGES, DEPTH20_LEVELS, DEPTH20_MAX_TOKENS, SmartStreamAdapter
 from brokers.angel.wire import BROKER, DISPLAY, SmartApiRest
 from brokers.common.http import BrokerHttp
-from brokers.contract.capabilities import Capabilities, RateLimit
+from brokers.contract.capabilities import Capabilities, DeepDepth, RateLimit
 from brokers.contract.config import BrokerConfig
 from brokers.contract.errors import BrokerError
 from brokers.contract.plugin import BrokerSession
@@ -64,6 +64,11 @@ CAPABILITIES = Capabilities(
     gtt=False,
     basket_margin=True,
     rate_limits=dict(GROUP_LIMITS),
+    # Depth-20: mode 4 of the SmartStream socket, NSE cash only, 50 tokens a connection; its
+    # connections come out of the same 3 a client code may hold.
+    deep_depth=DeepDepth(levels=(DEPTH20_LEVELS,), exchanges=DEPTH20_EXCHANGES,
+                         max_symbols_per_connection=DEPTH20_MAX_TOKENS, max_connections=2, own_socket=False,
+                         shares_connection_limit=True),
 )
 
 
@@ -102,7 +107,10 @@ class AngelPlugin:
     def execution_client(self, session: BrokerSession, instruments: InstrumentLookup) -> AngelExecutionClient:
         return AngelExecutionClient(self._rest(session), instruments)
 
-    def streaming_adapter(self, session: BrokerSession, instruments: InstrumentLookup) -> SmartStreamAdapter:
+    def streaming_adapter(self, session: BrokerSession, instruments: InstrumentLookup,
+                          depth_levels: int | None = None) -> SmartStreamAdapter:
+        """A SmartStream connection (Snap Quote's 5 levels), or with `depth_levels=20` one that
+        streams depth-20 (mode 4) for NSE cash."""
         if not session.feed_token:
             raise BrokerError(BROKER, f"{DISPLAY}: the session has no feed token; log in again", 401)
         return SmartStreamAdapter(
@@ -110,7 +118,7 @@ class AngelPlugin:
             client_code=session.extra.get("client_code", session.broker_user_id), feed_token=session.feed_token,
             max_tokens=self.capabilities.max_symbols_per_connection,
             max_per_message=self.capabilities.max_instruments_per_subscribe,
-            heartbeat_seconds=self.heartbeat_seconds)
+            heartbeat_seconds=self.heartbeat_seconds, depth_levels=depth_levels)
 
     def instrument_provider(self, session: BrokerSession | None = None) -> AngelInstrumentProvider:
         return AngelInstrumentProvider(self.http, self.master_url)

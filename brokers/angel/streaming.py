@@ -3,6 +3,13 @@
 JSON text subscribe/unsubscribe messages; binary little-endian packets, one per frame: LTP 51
 bytes, Quote 123, Snap Quote 379 (Quote + OI + best five each side). Heartbeat: the text `ping`
 every 10 s, answered by `pong`.
+
+Depth-20 is mode 4 of the same socket, for NSE cash only and at most 50 tokens a connection. An
+adapter built with `depth_levels=20` subscribes DEPTH in mode 4 and nothing else; its 443-byte
+packets (layout as in OpenAlgo and the SDK, not confirmed by SmartAPI's docs) carry the same
+27-byte head, a sequence number, the time the packet was made, then 20 bid and 20 ask records of
+quantity i32, price i32 (paise), orders i16 — the book alone, which the hub's pool lays over the
+main connection's Snap Quote.
 """
 
 from __future__ import annotations
@@ -33,7 +40,10 @@ EXCHANGE_TYPES: dict[Exchange, int] = {
 }
 # Our feed modes → SmartStream modes (DEPTH is Snap Quote's best five).
 MODES: dict[FeedMode, int] = {FeedMode.LTP: 1, FeedMode.QUOTE: 2, FeedMode.DEPTH: 3}
-_OUR_MODE = {value: key for key, value in MODES.items()}
+DEPTH20_MODE = 4
+DEPTH20_LEVELS, DEPTH20_MAX_TOKENS = 20, 50
+DEPTH20_EXCHANGES = frozenset({Exchange.NSE})
+_OUR_MODE = {**{value: key for key, value in MODES.items()}, DEPTH20_MODE: FeedMode.DEPTH}
 CURRENCY_TYPE = 13
 
 LTP_SIZE, QUOTE_SIZE, SNAP_SIZE = 51, 123, 379
@@ -42,6 +52,9 @@ _QUOTE = struct.Struct("<qqqddqqqq")  # ltq, avg price, volume, tot buy, tot sel
 _SNAP = struct.Struct("<qqq")  # last trade time, OI, OI change
 _LEVEL = struct.Struct("<hqqh")  # side flag (1 buy / 0 sell), qty, price, orders
 _SNAP_LEVELS_AT = QUOTE_SIZE + _SNAP.size  # 147
+_DEPTH20_HEAD = struct.Struct("<BB25sqq")  # mode, exchange type, token, sequence, packet time (ms)
+_DEPTH20_LEVEL = struct.Struct("<iih")  # quantity, price (paise), orders
+DEPTH20_SIZE = _DEPTH20_HEAD.size + 2 * DEPTH20_LEVELS * _DEPTH20_LEVEL.size  # 443
 
 
 def divisor(exchange_type: int) -> float:
@@ -51,6 +64,8 @@ def divisor(exchange_type: int) -> float:
 
 def parse_packet(frame: bytes) -> dict | None:
     """Decode one binary frame into plain fields (prices already divided); None if too short."""
+    if frame[:1] == bytes((DEPTH20_MODE,)):
+        return _parse_depth20(frame)
     if len(frame) < LTP_SIZE:
         return None
     mode, exchange_type, raw_token, sequence, exchange_ms, ltp = _HEADER.unpack_from(frame, 0)
@@ -73,6 +88,19 @@ def parse_packet(frame: bytes) -> dict | None:
     return packet
 
 
+def _parse_depth20(frame: bytes) -> dict | None:
+    if len(frame) < DEPTH20_SIZE:
+        return None
+    mode, exchange_type, raw_token, sequence, made_ms = _DEPTH20_HEAD.unpack_from(frame, 0)
+    scale = divisor(exchange_type)
+    rows = [_DEPTH20_LEVEL.unpack_from(frame, _DEPTH20_HEAD.size + index * _DEPTH20_LEVEL.size)
+            for index in range(2 * DEPTH20_LEVELS)]
+    levels = [DepthLevel(price / scale, quantity, orders) for quantity, price, orders in rows]
+    return {"mode": mode, "exchange_type": exchange_type, "token": raw_token.split(b"\0", 1)[0].decode("ascii"),
+            "sequence": sequence, "timestamp_ms": made_ms, "ltp": 0.0, "bids": levels[:DEPTH20_LEVELS],
+            "asks": levels[DEPTH20_LEVELS:]}
+
+
 def to_tick(packet: dict, instrument: Instrument) -> Tick | None:
     mode = _OUR_MODE.get(packet["mode"])
     if mode is None:
@@ -85,7 +113,7 @@ def to_tick(packet: dict, instrument: Instrument) -> Tick | None:
         tick.total_buy_quantity, tick.total_sell_quantity = packet["total_buy"], packet["total_sell"]
     if mode == FeedMode.DEPTH and "bids" in packet:
         bids, asks = packet["bids"], packet["asks"]
-        tick.oi = packet["oi"]
+        tick.oi = packet.get("oi", 0)  # depth-20 packets carry the book only
         if bids:
             tick.bid, tick.bid_qty = bids[0].price, bids[0].quantity
         if asks:
@@ -101,8 +129,16 @@ class SmartStreamAdapter:
     """One SmartStream connection (a `StreamingAdapter` with the optional `on_disconnect` hook)."""
 
     def __init__(self, url: str, *, jwt: str, api_key: str, client_code: str, feed_token: str,
-                 max_tokens: int = 1000, max_per_message: int = 100, heartbeat_seconds: float = 10.0) -> None:
+                 max_tokens: int = 1000, max_per_message: int = 100, heartbeat_seconds: float = 10.0,
+                 depth_levels: int | None = None) -> None:
+        if depth_levels not in (None, DEPTH20_LEVELS):
+            raise BrokerError(BROKER, f"{DISPLAY} streams 5 or {DEPTH20_LEVELS} depth levels, not {depth_levels}", 400)
         self.url = url
+        self.depth_levels = depth_levels
+        # A depth-20 connection: DEPTH in mode 4 only, NSE cash only, 50 tokens at most.
+        self._modes_of = MODES if depth_levels is None else {FeedMode.DEPTH: DEPTH20_MODE}
+        if depth_levels is not None:
+            max_tokens = min(max_tokens, DEPTH20_MAX_TOKENS)
         self._headers = {"Authorization": jwt, "x-api-key": api_key, "x-client-code": client_code,
                          "x-feed-token": feed_token}
         self.max_tokens = max_tokens
@@ -169,12 +205,17 @@ class SmartStreamAdapter:
         return {key: set(modes) for key, modes in self._modes.items() if modes}
 
     async def _send_tokens(self, instruments: Iterable[Instrument], mode: FeedMode, action: int) -> None:
-        smart_mode = MODES[FeedMode(mode)]
+        smart_mode = self._modes_of.get(FeedMode(mode))
+        if smart_mode is None:
+            raise BrokerError(BROKER, f"a {DISPLAY} depth-20 connection streams market depth only", 400)
         keys: list[tuple[int, str]] = []
         for instrument in instruments:
             exchange_type = EXCHANGE_TYPES.get(instrument.exchange)
             if exchange_type is None:
                 raise BrokerError(BROKER, f"{DISPLAY} does not stream {instrument.exchange}", 400)
+            if self.depth_levels is not None and instrument.exchange not in DEPTH20_EXCHANGES:
+                raise BrokerError(BROKER, f"{DISPLAY} offers 20-level depth on NSE only, not {instrument.exchange}",
+                                  400)
             key = (exchange_type, instrument.token)
             if action == 1:
                 self._instruments[key] = instrument

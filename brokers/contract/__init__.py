@@ -1,7 +1,7 @@
 """The contract every broker plugin implements. Canonical types live here; plugins import only this,
 `brokers.common` and their own family."""
 
-from brokers.contract.capabilities import Capabilities, RateLimit
+from brokers.contract.capabilities import Capabilities, DeepDepth, RateLimit
 from brokers.contract.config import BrokerConfig
 from brokers.contract.errors import (
     BrokerError,
@@ -52,7 +52,7 @@ from brokers.contract.types import (
 
 __all__ = [
     "DERIVATIVE_EXCHANGES", "INDEX_EXCHANGES", "Action", "AuthType", "BrokerConfig", "BrokerError", "BrokerManifest", "BrokerPlugin", "BrokerSession",
-    "BrokerUnavailable", "Candle", "Capabilities", "CredentialField", "DataClient", "Depth", "DepthLevel", "Exchange",
+    "BrokerUnavailable", "Candle", "Capabilities", "CredentialField", "DataClient", "DeepDepth", "Depth", "DepthLevel", "Exchange",
     "ExecutionClient", "FeedMode", "Funds", "Gtt", "GttClient", "GttLeg", "GttRequest", "GttStatus",
     "GttTriggerType", "Holding", "Instrument", "InstrumentLookup", "InstrumentNotFound", "InstrumentProvider",
     "MarginClient",

@@ -57,7 +57,15 @@ class BrokerPlugin(Protocol):
 
     def execution_client(self, session: BrokerSession, instruments: InstrumentLookup) -> ExecutionClient: ...
 
-    def streaming_adapter(self, session: BrokerSession, instruments: InstrumentLookup) -> StreamingAdapter: ...
+    def streaming_adapter(self, session: BrokerSession, instruments: InstrumentLookup) -> StreamingAdapter:
+        """A new, unconnected main-feed connection (books of `capabilities.feed_depth_levels`).
+
+        A plugin declaring `capabilities.deep_depth` also accepts a keyword
+        `depth_levels: int | None = None`: given one of `deep_depth.levels`, it returns an adapter
+        for that book size (its own socket or a deep mode of the feed socket; see `DeepDepth`).
+        Callers pass the keyword only to plugins that declare deep depth, so others keep this
+        two-argument signature."""
+        ...
 
     def instrument_provider(self, session: BrokerSession | None = None) -> InstrumentProvider:
         """Brokers whose master file needs a login get the session; public files ignore it."""

@@ -82,7 +82,13 @@ TickHandler = Callable[[Tick], Awaitable[None] | None]
 
 @runtime_checkable
 class StreamingAdapter(Protocol):
-    """One upstream market-data connection. The hub's pool opens as many as the capabilities allow."""
+    """One upstream market-data connection. The hub's pool opens as many as the capabilities allow.
+
+    An adapter built for deep depth (`streaming_adapter(..., depth_levels=N)`, declared by
+    `Capabilities.deep_depth`) is subscribed with `FeedMode.DEPTH` only and delivers ticks whose
+    `depth` holds up to N levels per side; its other tick fields may be empty (`ltp` 0) when the
+    broker's deep socket sends only the book. The pool merges such ticks with the main feed's.
+    """
 
     async def connect(self) -> None: ...
 

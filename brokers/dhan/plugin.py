@@ -8,6 +8,7 @@ Endpoint names read from `BrokerConfig.urls` (each overridable, which is how tes
 | `auth`   | `https://auth.dhan.co`                                    | generate-consent / consumeApp-consent |
 | `login`  | `https://auth.dhan.co`                                    | the browser consent-login page        |
 | `feed`   | `wss://api-feed.dhan.co`                                  | live market feed (binary)             |
+| `depth20`| `wss://depth-api-feed.dhan.co/twentydepth`                | 20-level depth feed (binary)          |
 | `master` | `https://images.dhan.co/api-data/api-scrip-master.csv`    | the scrip-master CSV (full URL)       |
 
 Login: the consent flow needs a server-to-server call *before* the browser can be redirected, but
@@ -22,13 +23,13 @@ from collections.abc import Mapping
 from datetime import time
 
 from brokers.common.http import BrokerHttp
-from brokers.contract.capabilities import Capabilities, RateLimit
+from brokers.contract.capabilities import Capabilities, DeepDepth, RateLimit
 from brokers.contract.config import BrokerConfig
 from brokers.contract.errors import BrokerError
 from brokers.contract.plugin import BrokerSession
 from brokers.contract.protocols import InstrumentLookup
 from brokers.contract.types import Exchange, FeedMode
-from brokers.dhan import auth
+from brokers.dhan import auth, depth
 from brokers.dhan.client import DhanApi
 from brokers.dhan.manifest import MANIFEST
 from brokers.dhan.margin import DhanExecutionWithMargin
@@ -41,6 +42,7 @@ DEFAULT_URLS = {
     "auth": "https://auth.dhan.co",
     "login": "https://auth.dhan.co",
     "feed": "wss://api-feed.dhan.co",
+    "depth20": "wss://depth-api-feed.dhan.co/twentydepth",
     "master": "https://images.dhan.co/api-data/api-scrip-master.csv",
 }
 
@@ -56,7 +58,7 @@ RATE_LIMITS = {
 CAPABILITIES = Capabilities(
     exchanges=frozenset({Exchange.NSE, Exchange.BSE, Exchange.NFO, Exchange.BFO, Exchange.CDS, Exchange.BCD,
                          Exchange.MCX, Exchange.NSE_INDEX, Exchange.BSE_INDEX}),
-    depth_levels=(5,),  # the 20-level socket is not built
+    depth_levels=(5,),  # REST market depth
     intervals=INTERVALS,
     history_max_days=HISTORY_MAX_DAYS,
     feed_modes=frozenset(FeedMode),
@@ -67,6 +69,11 @@ CAPABILITIES = Capabilities(
     gtt=False,
     basket_margin=True,
     rate_limits=RATE_LIMITS,
+    # 20-level books on their own socket (NSE/NFO, 50 instruments each), which counts toward the
+    # 5-connection limit. (The 200-level socket, one instrument per connection, is not built.)
+    deep_depth=DeepDepth(levels=(depth.LEVELS,), exchanges=depth.EXCHANGES,
+                         max_symbols_per_connection=depth.MAX_INSTRUMENTS, max_connections=4, own_socket=True,
+                         shares_connection_limit=True),
 )
 
 
@@ -116,8 +123,14 @@ class DhanPlugin:
     def execution_client(self, session: BrokerSession, instruments: InstrumentLookup) -> DhanExecutionWithMargin:
         return DhanExecutionWithMargin(DhanApi(self.http, session, instruments))
 
-    def streaming_adapter(self, session: BrokerSession, instruments: InstrumentLookup) -> DhanStreamingAdapter:
-        return DhanStreamingAdapter(self.urls["feed"], session, self.capabilities.max_instruments_per_subscribe)
+    def streaming_adapter(self, session: BrokerSession, instruments: InstrumentLookup,
+                          depth_levels: int | None = None) -> DhanStreamingAdapter:
+        """The live feed (5-level books), or with `depth_levels=20` a 20-level depth socket."""
+        if depth_levels is None:
+            return DhanStreamingAdapter(self.urls["feed"], session, self.capabilities.max_instruments_per_subscribe)
+        if depth_levels != depth.LEVELS:
+            raise BrokerError("dhan", f"Dhan streams 5 or {depth.LEVELS} depth levels, not {depth_levels}", 400)
+        return depth.DhanDepthAdapter(self.urls["depth20"], session)
 
     def instrument_provider(self, session: BrokerSession | None = None) -> DhanInstrumentProvider:
         return DhanInstrumentProvider(self.http, self.urls["master"])

@@ -61,8 +61,11 @@ class DhanStreamingAdapter:
     def connected(self) -> bool:
         return self._ws is not None and not self._signalled and not self._closing
 
+    def _query(self) -> dict[str, object]:
+        return {"version": 2, "token": self._token, "clientId": self._client_id, "authType": 2}
+
     async def connect(self) -> None:
-        query = urlencode({"version": 2, "token": self._token, "clientId": self._client_id, "authType": 2})
+        query = urlencode(self._query())
         url = f"{self.feed_url}{'&' if '?' in self.feed_url else '?'}{query}"
         try:
             self._ws = await connect(url, ping_interval=PING_INTERVAL, ping_timeout=PING_TIMEOUT,
@@ -132,7 +135,7 @@ class DhanStreamingAdapter:
             async for frame in ws:
                 if isinstance(frame, str):
                     continue  # the feed answers in binary; text frames carry nothing we use
-                for packet in feed.split(frame):
+                for packet in self._packets(frame):
                     if packet.code == feed.DISCONNECT_CODE:
                         code = packet.values.get("reason", 0)
                         reason = f"server disconnect {code} ({feed.DISCONNECT_REASONS.get(code, 'unknown')})"
@@ -148,6 +151,9 @@ class DhanStreamingAdapter:
             reason = "reader failed"
         if not self._closing:
             self._signal(reason)
+
+    def _packets(self, frame: bytes) -> list[feed.Packet]:
+        return feed.split(frame)
 
     def _signal(self, reason: str) -> None:
         if self._signalled:

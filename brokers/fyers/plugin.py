@@ -7,6 +7,7 @@ Endpoint names read from `BrokerConfig.urls` (every host can be pointed at a fak
 | `login`  | `https://api-t1.fyers.in`             | the browser login page `/api/v3/generate-authcode` |
 | `api`    | `https://api-t1.fyers.in`             | REST: `/api/v3/...` (auth, orders, books), `/data/...` |
 | `feed`   | `wss://socket.fyers.in/hsm/v1-5/prod` | the HSM binary market-data WebSocket              |
+| `tbt`    | `wss://rtsocket-api.fyers.in/versova` | the TBT socket: 50-level depth (protobuf)          |
 | `master` | `https://public.fyers.in/sym_details` | the public symbol-master files                     |
 """
 
@@ -16,13 +17,13 @@ from collections.abc import Mapping
 from datetime import time
 
 from brokers.common.http import BrokerHttp
-from brokers.contract.capabilities import Capabilities, RateLimit
+from brokers.contract.capabilities import Capabilities, DeepDepth, RateLimit
 from brokers.contract.config import BrokerConfig
 from brokers.contract.errors import BrokerError
 from brokers.contract.plugin import BrokerSession
 from brokers.contract.protocols import InstrumentLookup
 from brokers.contract.types import Exchange, FeedMode
-from brokers.fyers import auth
+from brokers.fyers import auth, tbt
 from brokers.fyers.api import BROKER, FyersApi, auth_header
 from brokers.fyers.manifest import MANIFEST
 from brokers.fyers.market import HISTORY_MAX_DAYS, MULTIQUOTE_BATCH, RESOLUTIONS, FyersDataClient
@@ -34,6 +35,7 @@ DEFAULT_URLS = {
     "login": "https://api-t1.fyers.in",
     "api": "https://api-t1.fyers.in",
     "feed": "wss://socket.fyers.in/hsm/v1-5/prod",
+    "tbt": "wss://rtsocket-api.fyers.in/versova",
     "master": "https://public.fyers.in/sym_details",
 }
 
@@ -55,6 +57,9 @@ CAPABILITIES = Capabilities(
     gtt=False,
     basket_margin=True,
     rate_limits=RATE_LIMITS,
+    # 50-level books on the TBT socket (NSE/NFO), whose connections are counted apart from the HSM's.
+    deep_depth=DeepDepth(levels=(tbt.LEVELS,), exchanges=tbt.EXCHANGES, max_symbols_per_connection=tbt.MAX_SYMBOLS,
+                         max_connections=tbt.MAX_CONNECTIONS, own_socket=True, shares_connection_limit=False),
 )
 
 
@@ -91,8 +96,16 @@ class FyersPlugin:
     def execution_client(self, session: BrokerSession, instruments: InstrumentLookup) -> FyersExecutionClient:
         return FyersExecutionClient(self.api, self._token(session), instruments)
 
-    def streaming_adapter(self, session: BrokerSession, instruments: InstrumentLookup) -> FyersStreamingAdapter:
+    def streaming_adapter(self, session: BrokerSession, instruments: InstrumentLookup,
+                          depth_levels: int | None = None) -> FyersStreamingAdapter | tbt.FyersTbtAdapter:
+        """The HSM feed (5-level books), or with `depth_levels=50` a TBT depth connection."""
         self._token(session)
+        if depth_levels is not None:
+            if depth_levels != tbt.LEVELS:
+                raise BrokerError(BROKER, f"Fyers streams 5 or {tbt.LEVELS} depth levels, not {depth_levels}", 400)
+            # The documented discovery call (GET /indus/home/tbtws → data.socket_url) is skipped: the
+            # socket's published address is configured instead.
+            return tbt.FyersTbtAdapter(self.urls["tbt"], session.extra["app_id"], session.access_token)
         return FyersStreamingAdapter(self.urls["feed"], session.extra["app_id"], session.access_token, instruments,
                                      self.capabilities.max_instruments_per_subscribe)
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from brokers.common.calendar import ExchangeCalendar, default_calendar
-from brokers.contract.capabilities import Capabilities
+from brokers.contract.capabilities import Capabilities, DeepDepth
+from brokers.contract.types import Exchange
 from brokers.simulator.clock import SimClock
 from brokers.simulator.data_client import SimulatorDataClient
 from brokers.simulator.market import SessionMode, SimulatedMarket
@@ -15,6 +16,13 @@ from brokers.simulator.provider import SimulatorInstrumentProvider
 from brokers.simulator.streaming import SimulatorStreamingAdapter
 
 DEFAULT_SEED = 7
+
+# The simulated feed streams 5-level books; 20-level books come from their own connections, like
+# Dhan's twentydepth socket (NSE and NFO only, 50 symbols each, within the connection limit), so
+# the hub's deep-depth path runs offline.
+FEED_DEEP_DEPTH = DeepDepth(levels=(20,), exchanges=frozenset({Exchange.NSE, Exchange.NFO}),
+                            max_symbols_per_connection=50, max_connections=2, own_socket=True,
+                            shares_connection_limit=True)
 
 
 @dataclass
@@ -55,9 +63,14 @@ class SimulatorFeeds:
         self.broker = broker
         self.ticks_per_second = ticks_per_second
         self.depth_levels = depth_levels
+        self._capabilities: Capabilities | None = None
 
     def capabilities(self, feed_account: str) -> Capabilities:
-        return self.broker.data_client.capabilities
+        if self._capabilities is None:
+            self._capabilities = replace(self.broker.data_client.capabilities, feed_depth_levels=self.depth_levels,
+                                         deep_depth=FEED_DEEP_DEPTH)
+        return self._capabilities
 
-    async def open_adapter(self, feed_account: str) -> SimulatorStreamingAdapter:
-        return self.broker.streaming_adapter(self.ticks_per_second, self.depth_levels)
+    async def open_adapter(self, feed_account: str, depth_levels: int | None = None) -> SimulatorStreamingAdapter:
+        """A main-feed adapter, or (`depth_levels`) one streaming books of that many levels."""
+        return self.broker.streaming_adapter(self.ticks_per_second, depth_levels or self.depth_levels)

@@ -10,14 +10,14 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any, Protocol
 
-from brokers.contract import FeedMode, Instrument, Tick
-from streaming.index import UpstreamKey
+from brokers.contract import Instrument, Tick
+from streaming.index import Demand, UpstreamKey
 
 
 class BackplaneHost(Protocol):
     """What a backplane may ask of its hub."""
 
-    async def own_upstream(self, key: UpstreamKey, instrument: Instrument, mode: FeedMode) -> None:
+    async def own_upstream(self, key: UpstreamKey, instrument: Instrument, demand: Demand) -> None:
         """Subscribe at the broker (this instance owns the key); raises UpstreamError."""
 
     async def disown_upstream(self, key: UpstreamKey) -> None: ...
@@ -38,8 +38,9 @@ class Backplane(ABC):
     async def stop(self) -> None: ...
 
     @abstractmethod
-    async def set_demand(self, key: UpstreamKey, instrument: Instrument, mode: FeedMode | None) -> None:
-        """This instance's highest wanted mode for `key` changed (None: nobody here wants it)."""
+    async def set_demand(self, key: UpstreamKey, instrument: Instrument, demand: Demand | None) -> None:
+        """This instance's highest wanted mode (and book size) for `key` changed (None: nobody
+        here wants it)."""
 
     @abstractmethod
     def publish_tick(self, key: UpstreamKey, tick: Tick) -> None:

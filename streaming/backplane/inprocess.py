@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from brokers.contract import FeedMode, Instrument, Tick
+from brokers.contract import Instrument, Tick
 from streaming.backplane import Backplane, BackplaneHost
-from streaming.index import UpstreamKey
+from streaming.index import Demand, UpstreamKey
 
 
 class InProcessBackplane(Backplane):
@@ -21,11 +21,11 @@ class InProcessBackplane(Backplane):
     async def stop(self) -> None:
         self._host = None
 
-    async def set_demand(self, key: UpstreamKey, instrument: Instrument, mode: FeedMode | None) -> None:
-        if mode is None:
+    async def set_demand(self, key: UpstreamKey, instrument: Instrument, demand: Demand | None) -> None:
+        if demand is None:
             await self._host.disown_upstream(key)
         else:
-            await self._host.own_upstream(key, instrument, mode)
+            await self._host.own_upstream(key, instrument, demand)
 
     def publish_tick(self, key: UpstreamKey, tick: Tick) -> None:
         self._host.deliver_tick(key, tick)

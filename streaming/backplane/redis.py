@@ -2,7 +2,8 @@
 
 Per upstream key (feed account, exchange, symbol):
 - every instance that has clients for it records its wanted mode in the hash `demand:<key>`
-  (field = instance id) and listens to its feed account's tick channel `ticks:<account>`;
+  (field = instance id; value "mode", or "mode:levels" for books deeper than 5 levels) and
+  listens to its feed account's tick channel `ticks:<account>`;
 - one of them owns it through the lease `owner:<key>` (SET NX PX, renewed every third of the TTL
   while the owner is alive). The owner subscribes at the broker at the highest mode in the demand
   hash (entries of dead instances, whose `alive:<id>` key expired, are ignored), delivers ticks to
@@ -28,7 +29,7 @@ import redis.asyncio as redis
 
 from brokers.contract import FeedMode, Instrument, Tick
 from streaming.backplane import Backplane, BackplaneHost
-from streaming.index import UpstreamKey
+from streaming.index import Demand, UpstreamKey
 from streaming.messages import tick_from_wire, tick_to_wire
 
 log = logging.getLogger("algogate.streaming.redis")
@@ -39,6 +40,18 @@ _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del
 
 def key_text(key: UpstreamKey) -> str:
     return "|".join(key)
+
+
+def demand_text(demand: Demand) -> str:
+    if demand.depth_levels == Demand(demand.mode).depth_levels:
+        return str(int(demand.mode))  # the plain form, as before deep depth existed
+    return f"{int(demand.mode)}:{demand.depth_levels}"
+
+
+def parse_demand(value: bytes | str) -> Demand:
+    text = value.decode() if isinstance(value, bytes) else value
+    mode, _, levels = text.partition(":")
+    return Demand(FeedMode(int(mode)), int(levels)) if levels else Demand(FeedMode(int(mode)))
 
 
 class RedisBackplane(Backplane):
@@ -52,8 +65,8 @@ class RedisBackplane(Backplane):
         self._host: BackplaneHost | None = None
         self._redis: redis.Redis | None = None
         self._pubsub = None
-        self._demand: dict[UpstreamKey, tuple[Instrument, FeedMode]] = {}
-        self._owned: dict[UpstreamKey, FeedMode | None] = {}
+        self._demand: dict[UpstreamKey, tuple[Instrument, Demand]] = {}
+        self._owned: dict[UpstreamKey, Demand | None] = {}
         self._account_keys: dict[str, int] = {}  # feed account → wanted keys (channel refcount)
         self._channel_accounts: dict[bytes, str] = {}
         self._locks: defaultdict[UpstreamKey, asyncio.Lock] = defaultdict(asyncio.Lock)
@@ -122,13 +135,13 @@ class RedisBackplane(Backplane):
 
     # --- demand and ownership ---------------------------------------------------------------------
 
-    async def set_demand(self, key: UpstreamKey, instrument: Instrument, mode: FeedMode | None) -> None:
+    async def set_demand(self, key: UpstreamKey, instrument: Instrument, demand: Demand | None) -> None:
         account = key[0]
         async with self._locks[key]:
-            if mode is not None:
+            if demand is not None:
                 first = key not in self._demand
-                self._demand[key] = (instrument, mode)
-                await self._redis.hset(self._k("demand", key), self.instance_id, int(mode))
+                self._demand[key] = (instrument, demand)
+                await self._redis.hset(self._k("demand", key), self.instance_id, demand_text(demand))
                 if first:
                     self._account_keys[account] = self._account_keys.get(account, 0) + 1
                     if self._account_keys[account] == 1:
@@ -171,15 +184,15 @@ class RedisBackplane(Backplane):
             return
         self._owned[key] = target
 
-    async def _cluster_mode(self, key: UpstreamKey) -> FeedMode | None:
+    async def _cluster_mode(self, key: UpstreamKey) -> Demand | None:
         wanted = await self._redis.hgetall(self._k("demand", key))
         if not wanted:
             return None
         instances = [field.decode() for field in wanted]
         alive = await self._redis.mget([self._alive(i) for i in instances])
-        modes = [int(wanted[field]) for field, up in zip(wanted, alive, strict=True)
-                 if up is not None or field.decode() == self.instance_id]
-        return FeedMode(max(modes)) if modes else None
+        demands = [parse_demand(wanted[field]) for field, up in zip(wanted, alive, strict=True)
+                   if up is not None or field.decode() == self.instance_id]
+        return max(demands) if demands else None
 
     async def _give_up(self, key: UpstreamKey, unsubscribe: bool = True) -> None:
         self._owned.pop(key, None)
@@ -236,9 +249,9 @@ class RedisBackplane(Backplane):
             alive = dict(zip(instances, await self._redis.mget([self._alive(i) for i in instances]),
                              strict=True)) if instances else {}
             for key, wanted in zip(owned, demands, strict=True):
-                modes = [int(mode) for field, mode in wanted.items()
-                         if alive.get(field.decode()) is not None or field.decode() == self.instance_id]
-                target = FeedMode(max(modes)) if modes else None
+                demands = [parse_demand(value) for field, value in wanted.items()
+                           if alive.get(field.decode()) is not None or field.decode() == self.instance_id]
+                target = max(demands) if demands else None
                 if target is not None and target != self._owned.get(key):
                     async with self._locks[key]:
                         await self._claim(key)

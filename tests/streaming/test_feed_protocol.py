@@ -83,7 +83,8 @@ class TestSubscribe:
         assert depth["data"]["depth"]["sell"][0] == {"price": 100.05, "quantity": 10, "orders": 1}
 
     async def test_twenty_levels_when_the_broker_offers_them(self):
-        async with running_hub(upstream=MemoryUpstream(Capabilities(depth_levels=(5, 20)))) as harness:
+        feed_of_20 = Capabilities(depth_levels=(5, 20), feed_depth_levels=20)
+        async with running_hub(upstream=MemoryUpstream(feed_of_20)) as harness:
             client = await harness.client()
             ack = await client.request({"action": "subscribe", **SBIN, "mode": "Depth", "depth": 20})
             assert ack["subscriptions"][0]["depth"] == 20

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from brokers.contract import FeedMode
-from streaming.index import SubscriptionIndex
+from streaming.index import Demand, SubscriptionIndex
 from tests.fixtures.streaming import make_instrument
 
 KEYS = [("simulator", "NSE", s) for s in ("A", "B", "C")]
@@ -41,7 +41,7 @@ def test_demand_matches_a_brute_force_model_and_nothing_leaks(ops):
         for k in KEYS:
             wanted = [m for entry, modes in model.items() if entry[-1] == k for m in modes]
             entry = index.get(k)
-            assert (entry.demand() if entry else None) == (max(wanted) if wanted else None)
+            assert (entry.demand() if entry else None) == (Demand(max(wanted)) if wanted else None)
             if entry:  # every client sits in exactly one audience: its highest mode
                 for c, modes in entry.client_modes.items():
                     assert c in entry.audiences[entry.client_audience[c]]

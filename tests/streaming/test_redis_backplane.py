@@ -21,6 +21,16 @@ def is_tick(message: dict) -> bool:
     return message.get("type") == "market_data"
 
 
+class DeepMemoryUpstream(MemoryUpstream):
+    async def open_adapter(self, feed_account: str, depth_levels: int | None = None):
+        adapter = await super().open_adapter(feed_account)
+        adapter.depth_levels = depth_levels
+        return adapter
+
+    def deep_adapters(self) -> list:
+        return [a for a in self.live() if getattr(a, "depth_levels", None)]
+
+
 @contextlib.asynccontextmanager
 async def two_workers(redis_url: str, prefix: str):
     shared_broker = MemoryUpstream()  # both workers talk to the same broker: count its subscriptions
@@ -60,6 +70,29 @@ class TestTwoWorkers:
             await wait_until(lambda: broker.upstream_modes() == {("NSE", "SBIN"): 1})
             await on_a.request({"action": "unsubscribe_all"})
             await wait_until(lambda: broker.upstream_modes() == {})
+
+    async def test_a_deep_book_wanted_on_one_worker_is_subscribed_by_the_owner(self, redis_url, redis_prefix):
+        from brokers.contract import Capabilities, DeepDepth, Exchange
+
+        deep = DeepDepth(levels=(20,), exchanges=frozenset({Exchange.NSE}))
+        shared_broker = DeepMemoryUpstream(Capabilities(deep_depth=deep))
+        async with running_hub(CONFIG, upstream=shared_broker,
+                               backplane=RedisBackplane(redis_url, redis_prefix, CONFIG.lease_ttl_seconds)) as a, \
+                running_hub(CONFIG, upstream=shared_broker,
+                            backplane=RedisBackplane(redis_url, redis_prefix, CONFIG.lease_ttl_seconds)) as b:
+            on_a = await a.client()
+            on_b = await b.client("key-bob")
+            await on_a.request({"action": "subscribe", **SBIN, "mode": 3})  # a owns SBIN, at 5 levels
+            assert shared_broker.deep_adapters() == []
+            ack = await on_b.request({"action": "subscribe", **SBIN, "mode": 3, "depth": 20})
+            assert ack["subscriptions"][0]["depth"] == 20
+            await wait_until(lambda: len(shared_broker.deep_adapters()) == 1)
+            shared_broker.emit("NSE", "SBIN", 10.0)  # every live adapter: 20 rows from the deep one
+            assert len((await on_b.next(lambda m: is_tick(m) and m["data"]["depth"]["buy"][19]["quantity"]))
+                       ["data"]["depth"]["buy"]) == 20
+            assert len((await on_a.next(is_tick))["data"]["depth"]["buy"]) == 5
+            await on_b.request({"action": "unsubscribe", **SBIN, "mode": 3})
+            await wait_until(lambda: shared_broker.deep_adapters() == [])
 
     async def test_ownership_moves_when_the_owner_leaves_or_dies(self, redis_url, redis_prefix):
         async with two_workers(redis_url, redis_prefix) as (a, b, broker):

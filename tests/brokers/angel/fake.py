@@ -486,12 +486,12 @@ class FakeAngelBroker:
                          "utilisedexposure": None, "utilisedturnover": None, "utilisedpayout": "0.00"})
 
     # --- market data ----------------------------------------------------------------------------------
-    def _depth(self, scrip: Scrip) -> dict:
+    def _depth(self, scrip: Scrip, levels: int = 5) -> dict:
         step = max(scrip.tick_paise, 5) / 100
         return {"buy": [{"price": round(scrip.ltp - step * (i + 1), 2), "quantity": 100 * (i + 1), "orders": i + 1}
-                        for i in range(5)],
+                        for i in range(levels)],
                 "sell": [{"price": round(scrip.ltp + step * (i + 1), 2), "quantity": 150 * (i + 1), "orders": i + 2}
-                         for i in range(5)]}
+                         for i in range(levels)]}
 
     async def _quote(self, body: dict) -> Response:
         if body.get("mode") not in ("LTP", "OHLC", "FULL") or not isinstance(body.get("exchangeTokens"), dict):
@@ -640,6 +640,13 @@ class FakeAngelBroker:
                                                      "errorMessage": "Invalid Request Payload."}))
             return
         self.subscribe_messages.append(request)
+        if action == 1 and mode == 4:  # depth-20: NSE cash only, 50 tokens per connection
+            depth_keys = {key for key, modes in client.subscriptions.items() if 4 in modes} | set(keys)
+            if any(exchange_type != 1 for exchange_type, _ in keys) or len(depth_keys) > 50:
+                await client.connection.send(json.dumps({"correlationID": request.get("correlationID", ""),
+                                                         "errorCode": "E1002",
+                                                         "errorMessage": "Invalid Request. Subscription Limit Exceeded"}))
+                return
         if action == 1:
             if len(set(client.subscriptions) | set(keys)) > 1000:
                 await client.connection.send(json.dumps({"correlationID": request.get("correlationID", ""),
@@ -666,6 +673,14 @@ class FakeAngelBroker:
         ltp = scrip.ltp if scrip else 0.0
         frame = struct.pack("<B", mode) + struct.pack("<B", exchange_type) + token.encode().ljust(25, b"\0")
         frame += struct.pack("<q", next(self._sequence)) + struct.pack("<q", exchange_ms)
+        if mode == 4:  # depth-20: 20 bids then 20 asks, each quantity i32, price i32 (paise), orders i16
+            depth = self._depth(scrip, 20) if scrip else {"buy": [], "sell": []}
+            for side in (depth["buy"], depth["sell"]):
+                for level in side:
+                    frame += struct.pack("<i", level["quantity"]) + struct.pack("<i", _paise(level["price"]))
+                    frame += struct.pack("<h", level["orders"])
+            assert len(frame) == 443 or not scrip
+            return frame
         frame += struct.pack("<q", _paise(ltp))
         if mode == 1:
             return frame

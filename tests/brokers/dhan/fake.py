@@ -1,5 +1,5 @@
 """A fake Dhan (DhanHQ v2) on 127.0.0.1: auth host (consent flow), REST `/v2`, the scrip-master
-CSV and the binary market feed. Written from Dhan's documented wire format, independently of the
+CSV, the binary market feed and the 20-level depth socket (`/twentydepth` on the feed's port). Written from Dhan's documented wire format, independently of the
 plugin: packets are packed field by field from the documented byte layout.
 
 It is strict on purpose: wrong headers, wrong field names or types, a price on a MARKET order, a
@@ -173,6 +173,20 @@ def disconnect_packet(reason: int) -> bytes:
     return _header(50, 10, 0, 0) + _pack([("h", reason)])
 
 
+# --- the 20-level depth socket: a 12-byte header, then 20 rows of float64 price, u32 qty, u32 orders --
+
+DEPTH_SEGMENTS = {"NSE_EQ", "NSE_FNO"}
+
+
+def depth_side_packet(code: int, segment: int, sid: int, rows: list[tuple[float, int, int]], sequence: int) -> bytes:
+    body = b"".join(_pack([("d", price), ("I", qty), ("I", orders)]) for price, qty, orders in rows)
+    return _pack([("h", 12 + len(body)), ("B", code), ("B", segment), ("i", sid), ("I", sequence)]) + body
+
+
+def depth_disconnect_packet(reason: int) -> bytes:
+    return _pack([("h", 14), ("B", 50), ("B", 0), ("i", 0), ("I", 0), ("h", reason)])
+
+
 @dataclass
 class Book:
     orders: dict[str, dict] = field(default_factory=dict)
@@ -203,6 +217,10 @@ class FakeDhan:
         self.feed_errors: list[str] = []
         self.feed_connections: dict[ServerConnection, dict[tuple[int, int], int]] = {}
         self.feed_accepted = 0
+        self.depth_requests: list[dict] = []
+        self.depth_connections: dict[ServerConnection, set[tuple[str, str]]] = {}
+        self.depth_accepted = 0
+        self._sequence = itertools.count(1)
         self._ids = itertools.count(112_500_000_001)
         self._browser: httpx.AsyncClient | None = None
         self._stack: AsyncExitStack | None = None
@@ -213,9 +231,10 @@ class FakeDhan:
         """Forget orders, recorded requests and switches (tests share one started fake per module)."""
         self.book = Book()
         self.holdings_empty = self.enforce_quote_rate = False
-        for recorded in (self.requests, self.chart_requests, self.quote_times, self.feed_requests, self.feed_errors):
+        for recorded in (self.requests, self.chart_requests, self.quote_times, self.feed_requests, self.feed_errors,
+                         self.depth_requests):
             recorded.clear()
-        self.feed_accepted = 0
+        self.feed_accepted = self.depth_accepted = 0
 
     # --- FakeBroker --------------------------------------------------------------------------
     async def start(self) -> None:
@@ -224,6 +243,7 @@ class FakeDhan:
         self._ws_server = await serve(self._feed, "127.0.0.1", 0, compression=None)
         port = self._ws_server.sockets[0].getsockname()[1]
         self.urls = {"api": base, "auth": base, "login": base, "feed": f"ws://127.0.0.1:{port}",
+                     "depth20": f"ws://127.0.0.1:{port}/twentydepth",
                      "master": f"{base}/api-data/api-scrip-master.csv"}
 
     async def stop(self) -> None:
@@ -257,7 +277,7 @@ class FakeDhan:
 
     def drop_feed_connections(self) -> None:
         loop = asyncio.get_running_loop()
-        for connection in list(self.feed_connections):
+        for connection in [*self.feed_connections, *self.depth_connections]:
             self._spawn(loop, connection.close(1011, "server restart"))
 
     # --- helpers -----------------------------------------------------------------------------
@@ -756,6 +776,9 @@ class FakeDhan:
         return frame
 
     async def _feed(self, connection: ServerConnection) -> None:
+        if urlsplit(connection.request.path).path == "/twentydepth":
+            await self._depth_feed(connection)
+            return
         query = parse_qs(urlsplit(connection.request.path).query)
         token = query.get("token", [""])[0]
         if query.get("version") != ["2"] or query.get("authType") != ["2"]:
@@ -838,3 +861,96 @@ class FakeDhan:
             merged.update(subscriptions)
         return merged
 
+
+    # --- 20-level depth socket ---------------------------------------------------------------
+    @staticmethod
+    def depth_rows_of(s: Scrip) -> tuple[list[tuple[float, int, int]], list[tuple[float, int, int]]]:
+        p = s.price
+        bids = [(round(p - 0.05 * (i + 1), 2), 100 * (i + 1), i + 1) for i in range(20)]
+        asks = [(round(p + 0.05 * (i + 1), 2), 120 * (i + 1), i + 2) for i in range(20)]
+        return bids, asks
+
+    def depth_packets(self, segment: str, security_id: str) -> tuple[bytes, bytes]:
+        bids, asks = self.depth_rows_of(self.scrip(segment, security_id))
+        seg, sid = SEGMENTS[segment], int(security_id)
+        return (depth_side_packet(41, seg, sid, bids, next(self._sequence)),
+                depth_side_packet(51, seg, sid, asks, next(self._sequence)))
+
+    async def _depth_feed(self, connection: ServerConnection) -> None:
+        query = parse_qs(urlsplit(connection.request.path).query)
+        if query.get("authType") != ["2"] or "version" in query:
+            self.feed_errors.append(f"bad depth connect query {sorted(query)}")
+            await connection.close(1008, "bad query")
+            return
+        token = query.get("token", [""])[0]
+        if query.get("clientId") != [CLIENT_ID] or token not in self.tokens or self.tokens[token]:
+            await connection.send(depth_disconnect_packet(807 if self.tokens.get(token) else 809))
+            await connection.close()
+            return
+        self.depth_accepted += 1
+        subscriptions: set[tuple[str, str]] = set()
+        self.depth_connections[connection] = subscriptions
+        pusher = asyncio.get_running_loop().create_task(self._depth_push_loop(connection, subscriptions))
+        try:
+            async for raw in connection:
+                error = await self._depth_request(connection, raw, subscriptions)
+                if error:
+                    self.feed_errors.append(error)
+                    await connection.close(1008, error[:100])
+                    break
+        except ConnectionClosed:
+            pass
+        finally:
+            pusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await pusher
+            self.depth_connections.pop(connection, None)
+
+    async def _depth_request(self, connection: ServerConnection, raw, subscriptions: set) -> str | None:
+        if not isinstance(raw, str):
+            return "binary request frame"
+        try:
+            request = json.loads(raw)
+        except ValueError:
+            return "request is not JSON"
+        self.depth_requests.append(request)
+        code = request.get("RequestCode")
+        if code == 12:
+            await connection.close()
+            return None
+        if code not in (23, 25):
+            return f"depth socket: unknown RequestCode {code!r}"
+        items = request.get("InstrumentList")
+        if not isinstance(items, list) or request.get("InstrumentCount") != len(items) or not 0 < len(items) <= 50:
+            return "depth socket: InstrumentCount must match InstrumentList (1..50)"
+        frame = b""
+        for item in items:
+            segment, sid = item.get("ExchangeSegment"), item.get("SecurityId")
+            if segment not in DEPTH_SEGMENTS or not isinstance(sid, str):
+                return f"depth socket: bad instrument {item!r}"
+            if code == 25:
+                subscriptions.discard((segment, sid))
+                continue
+            if self.scrip(segment, sid) is None:
+                continue
+            subscriptions.add((segment, sid))
+            if len(subscriptions) > 50:
+                return "depth socket: more than 50 instruments on one connection"
+            frame += b"".join(self.depth_packets(segment, sid))
+        if frame:
+            await connection.send(frame)  # bids and asks back to back in one frame
+        return None
+
+    async def _depth_push_loop(self, connection: ServerConnection, subscriptions: set) -> None:
+        if self.tick_interval <= 0:
+            return
+        with contextlib.suppress(ConnectionClosed):
+            while True:
+                await asyncio.sleep(self.tick_interval)
+                sides = [self.depth_packets(seg, sid) for seg, sid in list(subscriptions)]
+                if sides:  # bids in one frame, asks in the next: the adapter joins them
+                    await connection.send(b"".join(bid for bid, _ in sides))
+                    await connection.send(b"".join(ask for _, ask in sides))
+
+    def depth_subscribed(self) -> set[tuple[str, str]]:
+        return set().union(*self.depth_connections.values()) if self.depth_connections else set()

@@ -1,5 +1,6 @@
 """A fake Fyers API v3 on 127.0.0.1: the OAuth pages, the REST API with its `{"s": ...}` envelope
-and error shapes, the public symbol-master files, and the HSM binary feed.
+and error shapes, the public symbol-master files, the HSM binary feed and the TBT 50-level depth
+socket (protobuf, encoded by hand here from the documented `msg.proto` field numbers).
 
 Written from the wire documentation (reference fyers.md), independently of the plugin: frames are
 built with `struct` here and requests are validated field by field, so a plugin that speaks the
@@ -227,6 +228,10 @@ class FyersFake:
         self.throttle_next = 0  # answer this many next requests with 429
         self._ids = itertools.count(1)
         self._feeds: dict[ServerConnection, dict[str, Any]] = {}
+        self._tbt: dict[ServerConnection, dict[str, Any]] = {}
+        self.tbt_requests: list[dict | str] = []  # every client text frame on the TBT socket
+        self.tbt_errors: list[str] = []
+        self.tbt_accepted = 0
         self.feed_frames: list[bytes] = []  # every client frame received on the feed
         self._frames_changed = asyncio.Condition()
         self._tasks: set[asyncio.Task] = set()
@@ -239,7 +244,7 @@ class FyersFake:
         self._ws_server = await serve(self._feed, "127.0.0.1", 0, process_request=self._feed_handshake)
         port = self._ws_server.sockets[0].getsockname()[1]
         self.urls = {"login": base, "api": base, "master": f"{base}/sym_details",
-                     "feed": f"ws://127.0.0.1:{port}/hsm/v1-5/prod"}
+                     "feed": f"ws://127.0.0.1:{port}/hsm/v1-5/prod", "tbt": f"ws://127.0.0.1:{port}/versova"}
         if self.tick_interval:
             self._spawn(self._tick_loop())
 
@@ -269,7 +274,7 @@ class FyersFake:
         self.expired.update(self.tokens)
 
     def drop_feed_connections(self) -> None:
-        for connection in list(self._feeds):
+        for connection in [*self._feeds, *self._tbt]:
             self._spawn(connection.close(1011, "server restart"))
 
     def reset(self) -> None:
@@ -277,9 +282,9 @@ class FyersFake:
         self.universe = [replace(scrip) for scrip in UNIVERSE]
         self.by_ticker = {scrip.ticker: scrip for scrip in self.universe}
         for collection in (self._codes, self.tokens, self.orders, self.trades, self.requests, self.history_calls,
-                           self.feed_frames, self.expired):
+                           self.feed_frames, self.expired, self.tbt_requests, self.tbt_errors):
             collection.clear()
-        self.throttle_next = 0
+        self.throttle_next = self.tbt_accepted = 0
 
     # --- helpers ------------------------------------------------------------------------------
     def _spawn(self, coro) -> None:
@@ -588,6 +593,9 @@ class FyersFake:
         return None
 
     async def _feed(self, connection: ServerConnection) -> None:
+        if urlsplit(connection.request.path).path == "/versova":
+            await self._tbt_feed(connection)
+            return
         state: dict[str, Any] = {"authed": False, "topics": {}, "ids": itertools.count(1)}
         self._feeds[connection] = state
         try:
@@ -778,3 +786,151 @@ class FyersFake:
                 if records:
                     with contextlib.suppress(websockets.ConnectionClosed):
                         await connection.send(self.data_frame(records))
+
+    # --- TBT socket (50-level depth) --------------------------------------------------------------
+    TBT_SYMBOLS_PER_CONNECTION = 5
+
+    async def _tbt_feed(self, connection: ServerConnection) -> None:
+        self.tbt_accepted += 1
+        state: dict[str, Any] = {"channels": {}, "resumed": set(), "sent": set()}
+        self._tbt[connection] = state
+        try:
+            async for frame in connection:
+                if not isinstance(frame, str):
+                    self.tbt_errors.append("binary request frame")
+                    await connection.close(4002, "text frames only")
+                    return
+                if frame == "ping":
+                    self.tbt_requests.append(frame)
+                    await connection.send("pong")
+                    continue
+                try:
+                    request = json.loads(frame)
+                except ValueError:
+                    self.tbt_errors.append("request is not JSON")
+                    await connection.close(4002, "bad request")
+                    return
+                self.tbt_requests.append(request)
+                error = self._tbt_request(state, request)
+                if error:
+                    self.tbt_errors.append(error)
+                    await connection.send(json.dumps({"error": True, "msg": error}))
+                    continue
+                await self._tbt_snapshots(connection, state)
+        except websockets.ConnectionClosed:
+            pass
+        finally:
+            self._tbt.pop(connection, None)
+
+    def _tbt_request(self, state: dict[str, Any], request: dict) -> str | None:
+        data = request.get("data") if isinstance(request, dict) else None
+        if not isinstance(data, dict):
+            return "request without data"
+        if request.get("type") == 2:
+            resume, pause = data.get("resumeChannels"), data.get("pauseChannels")
+            if not isinstance(resume, list) or not isinstance(pause, list):
+                return "resumeChannels and pauseChannels must be lists"
+            state["resumed"].update(resume)
+            state["resumed"].difference_update(pause)
+            return None
+        if request.get("type") != 1:
+            return f"unknown request type {request.get('type')!r}"
+        channel, symbols = data.get("channel"), data.get("symbols")
+        if data.get("mode") != "depth" or data.get("subs") not in (1, -1) or not isinstance(symbols, list):
+            return "subscribe needs mode 'depth', subs 1 or -1 and a symbols list"
+        if not isinstance(channel, str) or not channel.isdigit() or not 1 <= int(channel) <= 50:
+            return f"bad channel {channel!r}"
+        subscribed = state["channels"].setdefault(channel, set())
+        if data["subs"] == -1:
+            subscribed.difference_update(symbols)
+            state["sent"].difference_update(symbols)
+            return None
+        for ticker in symbols:
+            scrip = self.by_ticker.get(ticker)
+            if scrip is None or scrip.is_index or scrip.exchange != 10 or scrip.segment not in (10, 11):
+                return f"{ticker}: no 50-level depth"
+            subscribed.add(ticker)
+        if sum(len(tickers) for tickers in state["channels"].values()) > self.TBT_SYMBOLS_PER_CONNECTION:
+            return "more than 5 symbols on one connection"
+        return None
+
+    async def _tbt_snapshots(self, connection: ServerConnection, state: dict[str, Any]) -> None:
+        """The first message per ticker, once its channel is resumed, is a full snapshot."""
+        for channel in state["resumed"]:
+            for ticker in sorted(state["channels"].get(channel, ())):
+                if ticker not in state["sent"]:
+                    state["sent"].add(ticker)
+                    await connection.send(tbt_message({self.by_ticker[ticker].fytoken: self.tbt_snapshot(ticker)}))
+
+    def tbt_levels(self, ticker: str) -> tuple[list[tuple[int, int, int]], list[tuple[int, int, int]]]:
+        """50 bid and ask levels: price in paise, quantity, orders."""
+        ltp = self.by_ticker[ticker].ltp
+        bids = [(round((ltp - 0.05 * (i + 1)) * 100), 10 * (i + 1), i + 1) for i in range(50)]
+        asks = [(round((ltp + 0.05 * (i + 1)) * 100), 15 * (i + 1), i + 2) for i in range(50)]
+        return bids, asks
+
+    def tbt_snapshot(self, ticker: str) -> bytes:
+        bids, asks = self.tbt_levels(ticker)
+        depth = (pb_message(1, pb_wrapper(123_456)) + pb_message(2, pb_wrapper(654_321))
+                 + b"".join(pb_message(3, pb_market_level(*level)) for level in asks)
+                 + b"".join(pb_message(4, pb_market_level(*level)) for level in bids))
+        return (pb_message(5, depth) + pb_message(6, pb_wrapper(int(time.time()))) + pb_string(8, self.by_ticker[ticker].fytoken)
+                + pb_varint_field(10, 1) + pb_string(11, ticker))
+
+    async def push_depth_diff(self, ticker: str, level: int, bid_qty: int) -> int:
+        """A diff: only bid `level`'s quantity changes (earlier levels are sent empty; no ticker, only
+        the token). Returns the number of connections it went to."""
+        token = self.by_ticker[ticker].fytoken
+        bids = b"".join(pb_message(4, pb_market_level(0, bid_qty if i == level else 0, 0)) for i in range(level + 1))
+        feed = pb_message(5, bids) + pb_string(8, token)
+        sent = 0
+        for connection, state in list(self._tbt.items()):
+            if ticker in state["sent"]:
+                with contextlib.suppress(websockets.ConnectionClosed):
+                    await connection.send(tbt_message({token: feed}, snapshot=False))
+                    sent += 1
+        return sent
+
+    def tbt_subscribed(self) -> set[str]:
+        return {ticker for state in self._tbt.values() for tickers in state["channels"].values() for ticker in tickers}
+
+
+# --- protobuf by hand (proto3 wire format) -----------------------------------------------------
+
+def _varint(value: int) -> bytes:
+    value &= (1 << 64) - 1
+    out = bytearray()
+    while True:
+        byte, value = value & 0x7F, value >> 7
+        out.append(byte | 0x80 if value else byte)
+        if not value:
+            return bytes(out)
+
+
+def pb_varint_field(number: int, value: int) -> bytes:
+    return _varint(number << 3) + _varint(value)
+
+
+def pb_message(number: int, payload: bytes) -> bytes:
+    return _varint(number << 3 | 2) + _varint(len(payload)) + payload
+
+
+def pb_string(number: int, text: str) -> bytes:
+    return pb_message(number, text.encode())
+
+
+def pb_wrapper(value: int) -> bytes:
+    """google.protobuf.{Int64,UInt32,UInt64}Value: field 1; a zero value is not written (proto3)."""
+    return pb_varint_field(1, value) if value else b""
+
+
+def pb_market_level(price: int, qty: int, orders: int) -> bytes:
+    """MarketLevel: 1 price Int64Value, 2 qty UInt32Value, 3 nord UInt32Value (absent when zero)."""
+    return b"".join(pb_message(number, pb_wrapper(value))
+                    for number, value in ((1, price), (2, qty), (3, orders)) if value)
+
+
+def tbt_message(feeds: dict[str, bytes], snapshot: bool = True) -> bytes:
+    """SocketMessage: 1 type (6 = depth), 2 map<string, MarketFeed> feeds, 3 snapshot."""
+    entries = b"".join(pb_message(2, pb_string(1, token) + pb_message(2, feed)) for token, feed in feeds.items())
+    return pb_varint_field(1, 6) + entries + (pb_varint_field(3, 1) if snapshot else b"")
