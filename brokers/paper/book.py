@@ -1,4 +1,9 @@
-"""Price-indexed resting books, one per instrument, so a tick touches only the orders it crosses.
+"""Price-indexed resting books, one per instrument of each market source, so a tick touches only
+the orders it crosses.
+
+A market source names where an order's prices come from: the simulator's shared feed, or one
+user's own live-broker feed (analyzer mode). Books are keyed by (source, "EXCHANGE:SYMBOL"), so a
+tick from one source never reaches orders that follow another.
 
 Four heaps per instrument: buy limits (highest first), sell limits (lowest first), buy stops
 (lowest trigger first), sell stops (highest trigger first), plus resting MARKET orders that are
@@ -10,6 +15,7 @@ live only while it is the one registered for its order id).
 from __future__ import annotations
 
 import heapq
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -17,14 +23,20 @@ from brokers.contract import Action, PriceType
 from brokers.paper.model import PaperOrder
 
 COMPACT_AFTER = 256
+# The source of orders placed without one: the simulator's shared feed (the hub's default feed account).
+DEFAULT_SOURCE = "simulator"
+BookKey = tuple[str, str]  # (market source, "EXCHANGE:SYMBOL")
+# Heap name → sign applied to the level, so each heap pops the order a tick reaches first.
+HEAP_SIGN = {"buy_limits": -1, "sell_limits": 1, "buy_stops": 1, "sell_stops": -1}
 
 
 @dataclass(slots=True, eq=False)
 class Resting:
     orderid: str
     user_id: int
-    key: str
+    key: BookKey
     level: Decimal
+    heap: str  # a HEAP_SIGN name, or "market"
 
 
 @dataclass(slots=True)
@@ -34,20 +46,19 @@ class InstrumentBook:
     buy_stops: list = field(default_factory=list)  # (trigger, seq, entry)
     sell_stops: list = field(default_factory=list)  # (-trigger, seq, entry)
     market: list = field(default_factory=list)  # entries
+    live: int = 0  # entries still registered for their order
     stale: int = 0  # entries removed since the last compaction
 
     def size(self) -> int:
         return len(self.buy_limits) + len(self.sell_limits) + len(self.buy_stops) + len(self.sell_stops) + len(
             self.market)
 
-    def __bool__(self) -> bool:
-        return bool(self.buy_limits or self.sell_limits or self.buy_stops or self.sell_stops or self.market)
-
 
 class RestingBooks:
     def __init__(self) -> None:
-        self._books: dict[str, InstrumentBook] = {}
+        self._books: dict[BookKey, InstrumentBook] = {}
         self._live: dict[str, Resting] = {}
+        self._by_user: defaultdict[int, set[str]] = defaultdict(set)  # live order ids (re-filing a user)
         self._seq = 0
 
     def __len__(self) -> int:
@@ -56,38 +67,56 @@ class RestingBooks:
     def __contains__(self, orderid: str) -> bool:
         return orderid in self._live
 
-    def keys(self) -> list[str]:
-        return [key for key, book in self._books.items() if book]
+    def users(self) -> set[int]:
+        """Users with resting orders."""
+        return set(self._by_user)
 
-    def add(self, order: PaperOrder) -> None:
-        """Index a pending order by the level at which a tick could make it act."""
-        key = order.contract.key
-        book = self._books.setdefault(key, InstrumentBook())
-        self._seq += 1
+    def keys(self) -> list[BookKey]:
+        """Books with live entries."""
+        return list(self._books)
+
+    def add(self, order: PaperOrder, source: str = DEFAULT_SOURCE) -> None:
+        """Index a pending order, in its source's book, by the level at which a tick could make it act."""
         buy = order.action == Action.BUY
         if order.pricetype == PriceType.MARKET:
-            entry = Resting(order.orderid, order.user_id, key, Decimal(0))
-            book.market.append(entry)
+            heap, level = "market", Decimal(0)
         elif order.pricetype in (PriceType.SL, PriceType.SL_M) and not order.triggered:
-            entry = Resting(order.orderid, order.user_id, key, order.trigger_price)
-            if buy:
-                heapq.heappush(book.buy_stops, (order.trigger_price, self._seq, entry))
-            else:
-                heapq.heappush(book.sell_stops, (-order.trigger_price, self._seq, entry))
+            heap, level = ("buy_stops" if buy else "sell_stops"), order.trigger_price
         else:
-            entry = Resting(order.orderid, order.user_id, key, order.price)
-            if buy:
-                heapq.heappush(book.buy_limits, (-order.price, self._seq, entry))
-            else:
-                heapq.heappush(book.sell_limits, (order.price, self._seq, entry))
-        self._live[order.orderid] = entry
+            heap, level = ("buy_limits" if buy else "sell_limits"), order.price
+        self._file(Resting(order.orderid, order.user_id, (source, order.contract.key), level, heap))
+
+    def _file(self, entry: Resting) -> None:
+        self.remove(entry.orderid)  # re-indexing an order replaces its entry
+        book = self._books.setdefault(entry.key, InstrumentBook())
+        book.live += 1
+        self._seq += 1
+        if entry.heap == "market":
+            book.market.append(entry)
+        else:
+            heapq.heappush(getattr(book, entry.heap), (HEAP_SIGN[entry.heap] * entry.level, self._seq, entry))
+        self._live[entry.orderid] = entry
+        self._by_user[entry.user_id].add(entry.orderid)
+
+    def move_user(self, user_id: int, source: str) -> None:
+        """Re-file a user's resting orders under another market source (their broker changed)."""
+        for orderid in list(self._by_user.get(user_id, ())):
+            entry = self._live[orderid]
+            if entry.key[0] != source:
+                self.remove(orderid)
+                self._file(Resting(orderid, user_id, (source, entry.key[1]), entry.level, entry.heap))
 
     def remove(self, orderid: str) -> None:
         entry = self._live.pop(orderid, None)
         if entry is None:
             return
+        self._forget(entry)
         book = self._books.get(entry.key)
         if book is not None:
+            book.live -= 1
+            if not book.live:  # nothing left to match: drop the dead entries with the book
+                del self._books[entry.key]
+                return
             book.stale += 1
             if book.stale > COMPACT_AFTER and book.stale * 2 > book.size():  # mostly dead entries
                 self._compact(book)
@@ -101,7 +130,14 @@ class RestingBooks:
         book.market = [entry for entry in book.market if self._live.get(entry.orderid) is entry]
         book.stale = 0
 
-    def crossing(self, key: str, ltp: Decimal, bid: Decimal = Decimal(0), ask: Decimal = Decimal(0)) -> list[Resting]:
+    def _forget(self, entry: Resting) -> None:
+        orderids = self._by_user.get(entry.user_id)
+        if orderids is not None:
+            orderids.discard(entry.orderid)
+            if not orderids:
+                del self._by_user[entry.user_id]
+
+    def crossing(self, key: BookKey, ltp: Decimal, bid: Decimal = Decimal(0), ask: Decimal = Decimal(0)) -> list[Resting]:
         """Pop every live entry of `key` whose level the market (last price or touch) reaches.
         Callers put back (`add`) orders that turn out not to act."""
         book = self._books.get(key)
@@ -119,7 +155,9 @@ class RestingBooks:
             book.market.clear()
         for entry in out:
             del self._live[entry.orderid]
-        if not book:
+            self._forget(entry)
+        book.live -= len(out)
+        if not book.live:
             del self._books[key]
         return out
 

@@ -3,6 +3,11 @@
 Every state change runs in a per-user unit of work (`_account`): an asyncio lock per user in this
 process plus the store's cross-process guard, one transaction, all or nothing. Resting orders live
 in price-indexed books (`book.RestingBooks`), so `on_tick` touches only orders the tick crosses.
+
+Each account follows one market source (`book.DEFAULT_SOURCE`, the simulator, unless told
+otherwise): placement says which, and `locate` answers for accounts this process has not seen
+(orders another worker placed, a restart). Books and last prices (`marks`) are kept per source, so
+one source's ticks never fill, trigger or mark an account that follows another.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from contextlib import asynccontextmanager
 from datetime import datetime
 from decimal import Decimal
@@ -28,7 +33,7 @@ from brokers.contract import (
 )
 from brokers.paper import placement
 from brokers.paper.account import Account
-from brokers.paper.book import RestingBooks
+from brokers.paper.book import DEFAULT_SOURCE, BookKey, RestingBooks
 from brokers.paper.calendar import IST, ExchangeCalendar
 from brokers.paper.config import PaperConfig
 from brokers.paper.ids import OrderIds
@@ -58,6 +63,8 @@ class MarketData(Protocol):
 
 
 OrderListener = Callable[[PaperOrder], Awaitable[None] | None]
+# Given user ids, the market source each account follows.
+SourceLocator = Callable[[Collection[int]], Awaitable[dict[int, str]]]
 
 
 def rejected(message: str, status: int = 400, orderid: str | None = None) -> OrderRejected:
@@ -72,7 +79,9 @@ class PaperEngine:
         self.calendar = calendar or ExchangeCalendar()
         self.clock = clock or (lambda: datetime.now(IST))
         self.books = RestingBooks()
-        self.marks: dict[str, MarketSnapshot] = {}  # last market seen per EXCHANGE:SYMBOL (MTM, square-off)
+        self.marks: dict[BookKey, MarketSnapshot] = {}  # last market seen per book (MTM, square-off)
+        self.sources: dict[int, str] = {}  # user id → the market source the account follows
+        self.locate: SourceLocator | None = None
         self.ids = OrderIds()
         self.listeners: list[OrderListener] = []
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
@@ -121,21 +130,49 @@ class PaperEngine:
     def _index(self, orders: list[PaperOrder]) -> None:
         for order in orders:
             if order.pending:
-                self.books.add(order)
+                self.books.add(order, self.source(order.user_id))
                 self._contracts[order.contract.key] = order.contract
             else:
                 self.books.remove(order.orderid)
 
-    def resting_contracts(self) -> dict[str, ContractSpec]:
-        """Instruments that have resting orders (for the safety poll)."""
-        live = set(self.books.keys())
-        return {key: contract for key, contract in self._contracts.items() if key in live}
+    def resting_contracts(self) -> list[tuple[str, ContractSpec]]:
+        """(market source, instrument) pairs that have resting orders (for the feed and the safety poll)."""
+        return [(source, self._contracts[key]) for source, key in self.books.keys() if key in self._contracts]
+
+    # --- market sources ---------------------------------------------------------------------
+
+    def source(self, user_id: int) -> str:
+        """The market source the account follows, as far as this process knows."""
+        return self.sources.get(user_id, DEFAULT_SOURCE)
+
+    def set_source(self, user_id: int, source: str) -> None:
+        """Follow `source` from now on; the account's resting orders move to that source's books."""
+        if self.source(user_id) != source:
+            self.books.move_user(user_id, source)
+        self.sources[user_id] = source
+
+    async def learn_sources(self, user_ids: Collection[int], *, refresh: bool = False) -> None:
+        """Ask `locate` for the accounts not known yet (every one of them with `refresh`)."""
+        wanted = set(user_ids) if refresh else {user_id for user_id in user_ids if user_id not in self.sources}
+        if wanted and self.locate is not None:
+            for user_id, source in (await self.locate(wanted)).items():
+                self.set_source(user_id, source)
+
+    async def source_of(self, user_id: int) -> str:
+        await self.learn_sources((user_id,))
+        return self.source(user_id)
+
+    def mark(self, user_id: int, key: str) -> MarketSnapshot | None:
+        """The last market seen for "EXCHANGE:SYMBOL" on the account's source."""
+        return self.marks.get((self.source(user_id), key))
 
     # --- market data ------------------------------------------------------------------------
 
-    async def snapshot(self, instrument: Instrument, market: MarketData | None, *, depth: bool) -> MarketSnapshot | None:
+    async def snapshot(self, instrument: Instrument, market: MarketData | None, source: str, *,
+                       depth: bool) -> MarketSnapshot | None:
+        key = (source, f"{instrument.exchange}:{instrument.symbol}")
         if market is None:
-            return self.marks.get(f"{instrument.exchange}:{instrument.symbol}")
+            return self.marks.get(key)
         try:
             if depth:
                 book = await market.depth(instrument)
@@ -144,27 +181,36 @@ class PaperEngine:
                 snap = MarketSnapshot.of_quote(await market.quote(instrument))
         except Exception as exc:  # no quote: MARKET orders are refused, others rest
             log.warning("no quote for %s:%s (%s)", instrument.exchange, instrument.symbol, exc)
-            return self.marks.get(f"{instrument.exchange}:{instrument.symbol}")
+            return self.marks.get(key)
         if snap.ltp > 0:
-            self.marks[f"{instrument.exchange}:{instrument.symbol}"] = snap
+            self.marks[key] = snap
             return snap
         return None
 
     # --- placement --------------------------------------------------------------------------
 
     async def place(self, user_id: int, request: OrderRequest, instrument: Instrument,
-                    market: MarketData | None) -> PaperOrder:
-        return await self._complete(self._place(user_id, request, instrument, market))
+                    market: MarketData | None, source: str | None = None) -> PaperOrder:
+        """`market` quotes the placement; `source` names the feed that moves the order afterwards
+        (None: the account's known source)."""
+        return await self._complete(self._place(user_id, request, instrument, market, source))
 
     async def place_smart(self, user_id: int, request: OrderRequest, position_size: int, instrument: Instrument,
-                          market: MarketData | None) -> PaperOrder:
+                          market: MarketData | None, source: str | None = None) -> PaperOrder:
         """Trade whatever moves the same-product position to `position_size`, decided inside the
         user's unit of work (two smart orders never both act on the same stale position).
         Raises `NoActionNeeded` when it already matches."""
-        return await self._complete(self._place(user_id, request, instrument, market, int(position_size)))
+        return await self._complete(self._place(user_id, request, instrument, market, source, int(position_size)))
+
+    async def _follow(self, user_id: int, source: str | None) -> str:
+        if source is None:
+            return await self.source_of(user_id)
+        self.set_source(user_id, source)
+        return source
 
     async def _place(self, user_id: int, request: OrderRequest, instrument: Instrument,
-                     market: MarketData | None, target: int | None = None) -> PaperOrder:
+                     market: MarketData | None, source: str | None, target: int | None = None) -> PaperOrder:
+        source = await self._follow(user_id, source)
         now = self.clock()
         contract = ContractSpec.of(instrument)
         terms = normalise(request)
@@ -176,7 +222,8 @@ class PaperEngine:
                 check_terms(terms, contract)
             if self.calendar.honours_sessions and not self.calendar.is_open(contract.exchange, now):
                 raise Rejection(f"Market is closed for {contract.exchange}. Orders are accepted during market hours.")
-            snap = await self.snapshot(instrument, market, depth=terms.pricetype in (PriceType.MARKET, PriceType.LIMIT))
+            snap = await self.snapshot(instrument, market, source,
+                                       depth=terms.pricetype in (PriceType.MARKET, PriceType.LIMIT))
             if snap is None and terms.pricetype == PriceType.MARKET:
                 raise Rejection(f"Unable to fetch a quote for {contract.symbol}; MARKET order not placed")
             if snap is not None:
@@ -227,14 +274,15 @@ class PaperEngine:
         return order
 
     async def modify(self, user_id: int, orderid: str, request: OrderRequest, instrument: Instrument | None = None,
-                     market: MarketData | None = None) -> PaperOrder:
+                     market: MarketData | None = None, source: str | None = None) -> PaperOrder:
         """Change quantity, price or trigger of a pending order; its margin is re-blocked at the new
         terms and the order re-evaluated against the market."""
-        return await self._complete(self._modify(user_id, orderid, request, instrument, market))
+        return await self._complete(self._modify(user_id, orderid, request, instrument, market, source))
 
     async def _modify(self, user_id: int, orderid: str, request: OrderRequest, instrument: Instrument | None,
-                      market: MarketData | None) -> PaperOrder:
-        snap = await self.snapshot(instrument, market, depth=True) if instrument is not None else None
+                      market: MarketData | None, source: str | None) -> PaperOrder:
+        source = await self._follow(user_id, source)
+        snap = await self.snapshot(instrument, market, source, depth=True) if instrument is not None else None
         async with self.account(user_id) as account:
             order = await self._load_pending(account, orderid, "modify")
             loaded = order.status
@@ -302,14 +350,16 @@ class PaperEngine:
 
     # --- market events ----------------------------------------------------------------------
 
-    async def on_tick(self, tick: Tick) -> list[PaperOrder]:
-        """Evaluate the orders a tick crosses (entry point for the streaming hub)."""
-        snap = MarketSnapshot.of_tick(tick)
-        key = f"{tick.exchange}:{tick.symbol}"
+    async def on_tick(self, tick: Tick, source: str = DEFAULT_SOURCE) -> list[PaperOrder]:
+        """Evaluate the orders of `source` a tick crosses (entry point for the streaming hub)."""
+        return await self.on_market(source, f"{tick.exchange}:{tick.symbol}", MarketSnapshot.of_tick(tick))
+
+    async def on_market(self, source: str, key: str, snap: MarketSnapshot) -> list[PaperOrder]:
+        """A fresh market for "EXCHANGE:SYMBOL" on `source` (a tick, or the safety poll's quote)."""
         if snap.ltp <= 0:
             return []
-        self.marks[key] = snap
-        entries = self.books.crossing(key, snap.ltp, snap.bid, snap.ask)
+        self.marks[(source, key)] = snap
+        entries = self.books.crossing((source, key), snap.ltp, snap.bid, snap.ask)
         if not entries:
             return []
         return await self.evaluate(entries, snap)
@@ -359,5 +409,7 @@ class PaperEngine:
     async def rebuild_books(self) -> int:
         """Index every pending order from the store (start-up, and orders placed by other workers)."""
         pending = await self.store.pending_orders()
-        self._index([order for order in pending if order.orderid not in self.books])
+        fresh = [order for order in pending if order.orderid not in self.books]
+        await self.learn_sources({order.user_id for order in fresh})  # before indexing: the right books
+        self._index(fresh)
         return len(pending)

@@ -21,6 +21,8 @@ from brokers.paper.model import ContractSpec, DailyPnl, PaperOrder, PaperPositio
 from brokers.paper.pricing import MarketSnapshot
 
 QuoteFor = Callable[[ContractSpec], Awaitable[MarketSnapshot | None]]
+# A market source → how to quote it now (None: no quotes from that source at the moment).
+SourceQuotes = Callable[[str], Awaitable[QuoteFor | None]]
 AUTO_SQUARE_OFF = "AUTO_SQUARE_OFF"
 EXPIRY_SETTLEMENT = "EXPIRY_SETTLEMENT"
 
@@ -50,7 +52,7 @@ def _square_off_due(engine: PaperEngine, exchange: str, trade_date: date | None,
 
 def _closing_price(engine: PaperEngine, position: PaperPosition, quotes: dict[str, MarketSnapshot]) -> Decimal:
     """Bid for a long, ask for a short, from a fresh quote or the last tick; else last price or cost."""
-    snap = quotes.get(position.contract.key) or engine.marks.get(position.contract.key)
+    snap = quotes.get(position.contract.key) or engine.mark(position.user_id, position.contract.key)
     if snap is not None and snap.ltp > 0:
         return snap.bid if position.quantity > 0 and snap.bid > 0 else (
             snap.ask if position.quantity < 0 and snap.ask > 0 else snap.ltp)
@@ -58,7 +60,7 @@ def _closing_price(engine: PaperEngine, position: PaperPosition, quotes: dict[st
 
 
 def _settlement_price(engine: PaperEngine, position: PaperPosition) -> Decimal:
-    snap = engine.marks.get(position.contract.key)
+    snap = engine.mark(position.user_id, position.contract.key)
     if snap is not None and snap.ltp > 0:
         return snap.ltp
     return position.ltp if position.ltp > 0 else position.average_price
@@ -123,7 +125,7 @@ async def snapshot_day(engine: PaperEngine, user_id: int, day: date | None = Non
         positions_unrealized = sum(_marked(engine, p).unrealized_paise() for p in account.positions.values())
         holdings_unrealized = 0
         for holding in account.holdings.values():
-            snap = engine.marks.get(f"{holding.exchange}:{holding.symbol}")
+            snap = engine.mark(user_id, f"{holding.exchange}:{holding.symbol}")
             ltp = snap.ltp if snap else holding.ltp
             if ltp > 0:
                 holdings_unrealized += paise((ltp - holding.average_price) * holding.quantity)
@@ -134,7 +136,7 @@ async def snapshot_day(engine: PaperEngine, user_id: int, day: date | None = Non
 
 
 def _marked(engine: PaperEngine, position: PaperPosition) -> PaperPosition:
-    snap = engine.marks.get(position.contract.key)
+    snap = engine.mark(position.user_id, position.contract.key)
     if snap is not None and snap.ltp > 0:
         position.ltp = snap.ltp
     return position
@@ -151,17 +153,15 @@ async def reset_capital(engine: PaperEngine, user_id: int) -> None:
     await engine.notify(pending)
 
 
-async def poll(engine: PaperEngine, quote_for: QuoteFor) -> list[PaperOrder]:
+async def poll(engine: PaperEngine, quotes: SourceQuotes) -> list[PaperOrder]:
     """The slow safety net: index orders other workers placed, then evaluate every instrument with
-    resting orders against a fresh quote (covers a silent feed)."""
+    resting orders against a fresh quote from its own market source (covers a silent feed). A
+    source that cannot be quoted now is skipped: its orders wait, they never take another's prices."""
     await engine.rebuild_books()
     changed: list[PaperOrder] = []
-    for key, contract in list(engine.resting_contracts().items()):
-        snap = await quote_for(contract)
-        if snap is None or snap.ltp <= 0:
-            continue
-        engine.marks[key] = snap
-        entries = engine.books.crossing(key, snap.ltp, snap.bid, snap.ask)
-        if entries:
-            changed.extend(await engine.evaluate(entries, snap))
+    for source, contract in engine.resting_contracts():
+        quote_for = await quotes(source)
+        snap = await quote_for(contract) if quote_for is not None else None
+        if snap is not None:
+            changed.extend(await engine.on_market(source, contract.key, snap))
     return changed

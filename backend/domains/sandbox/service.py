@@ -4,12 +4,18 @@ scoped by `user_id`, answers in OpenAlgo's analyze-mode shapes.
 Transactions: each state-changing call is one per-user unit of work that the engine commits
 itself (serialised per user across workers, see repository.py). Refusals raise `OrderRejected`
 (`.status` 400, or 404 for unknown orders; `.orderid` set when the rejection was recorded).
+
+Market sources: each account follows one market (the simulator, or in analyzer mode the user's own
+live broker). With a `MarketDirectory` wired in (`use_markets`), the safety poll, the sweep and the
+catch-up quote every source with its own data client and skip a source that has none right now.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import logging
+from collections.abc import Awaitable, Callable, Collection
 from datetime import UTC, date, datetime, timedelta
+from typing import Protocol
 
 from backend.core.db import Database
 from backend.core.settings import Settings
@@ -19,6 +25,7 @@ from backend.domains.sandbox.setup import paper_calendar, paper_config, parse_hh
 from backend.domains.sandbox.sqlite_store import paper_store
 from brokers.contract import Action, Instrument, OrderRejected, OrderRequest, Tick
 from brokers.paper import lifecycle
+from brokers.paper.book import DEFAULT_SOURCE
 from brokers.paper.calendar import IST, ExchangeCalendar
 from brokers.paper.config import PaperConfig
 from brokers.paper.engine import BROKER, MarketData, PaperEngine
@@ -26,7 +33,22 @@ from brokers.paper.model import ContractSpec, FundsState, PaperPosition
 from brokers.paper.placement import NoActionNeeded
 from brokers.paper.pricing import MarketSnapshot
 
+log = logging.getLogger("algogate.sandbox")
 InstrumentResolver = Callable[[str, str], Awaitable[Instrument | None]]
+
+
+class MarketDirectory(Protocol):
+    """Which market each account follows, and how to quote a market source now."""
+
+    async def market_sources(self, user_ids: Collection[int]) -> dict[int, str]: ...
+
+    async def market_for(self, source: str) -> MarketData | None:
+        """None when the source cannot be quoted now (e.g. the user's broker session expired)."""
+        ...
+
+    async def instrument(self, source: str, exchange: str, symbol: str) -> Instrument | None:
+        """The instrument as the source's broker knows it (its own token and symbol)."""
+        ...
 
 
 def instrument_of(contract: ContractSpec) -> Instrument:
@@ -47,6 +69,12 @@ class SandboxService:
         self.engine = PaperEngine(paper_store(db, settings.sqlite_busy_timeout_ms), config=config or paper_config(settings),
                                   calendar=calendar or paper_calendar(settings), clock=clock)
         self.resolve = resolve
+        self.markets: MarketDirectory | None = None
+
+    def use_markets(self, markets: MarketDirectory) -> None:
+        """Quote and match every account against its own market source from now on."""
+        self.markets = markets
+        self.engine.locate = markets.market_sources
 
     # --- helpers ----------------------------------------------------------------------------
 
@@ -66,10 +94,18 @@ class SandboxService:
                 return instrument
         return instrument_of(contract)
 
-    def quote_source(self, market: MarketData) -> lifecycle.QuoteFor:
+    async def instrument_on(self, source: str | None, contract: ContractSpec) -> Instrument | None:
+        """The instrument to quote or place `contract` on `source`: from the source's own master
+        contract when a market directory is wired (None if that broker does not list it)."""
+        if self.markets is not None and source is not None:
+            return await self.markets.instrument(source, str(contract.exchange), contract.symbol)
+        return await self.instrument_for(contract)
+
+    def quote_source(self, market: MarketData, source: str | None = None) -> lifecycle.QuoteFor:
         async def quote_for(contract: ContractSpec) -> MarketSnapshot | None:
             try:
-                return MarketSnapshot.of_quote(await market.quote(await self.instrument_for(contract)))
+                instrument = await self.instrument_on(source, contract)
+                return MarketSnapshot.of_quote(await market.quote(instrument)) if instrument is not None else None
             except Exception:
                 return None
         return quote_for
@@ -77,9 +113,35 @@ class SandboxService:
     def _reader(self, session, user_id: int) -> SandboxReader:
         return SandboxReader(session, user_id)
 
-    def _marked(self, positions: list[PaperPosition]) -> list[PaperPosition]:
+    def quoting(self, market: MarketData | None = None) -> lifecycle.SourceQuotes:
+        """Quotes per market source for one run of a job: the directory's data client of each source
+        (looked up once per run, only when needed), or `market` for every source without a directory."""
+        found: dict[str, lifecycle.QuoteFor | None] = {}
+
+        async def quotes(source: str) -> lifecycle.QuoteFor | None:
+            if source not in found:
+                client = market
+                if self.markets is not None:
+                    try:
+                        client = await self.markets.market_for(source)
+                    except Exception:  # one source failing must not stop the others
+                        log.warning("no market data client for %s", source, exc_info=True)
+                        client = None
+                found[source] = self.quote_source(client, source) if client is not None else None
+            return found[source]
+        return quotes
+
+    def quotes_of(self, user_id: int, quotes: lifecycle.SourceQuotes) -> lifecycle.QuoteFor:
+        """The user's own source's quotes, resolved on the first quote actually needed."""
+        async def quote_for(contract: ContractSpec) -> MarketSnapshot | None:
+            source_quote = await quotes(await self.engine.source_of(user_id))
+            return await source_quote(contract) if source_quote is not None else None
+        return quote_for
+
+    async def _marked(self, user_id: int, positions: list[PaperPosition]) -> list[PaperPosition]:
+        await self.engine.source_of(user_id)
         for position in positions:
-            snap = self.engine.marks.get(position.contract.key)
+            snap = self.engine.mark(user_id, position.contract.key)
             if snap is not None and snap.ltp > 0:
                 position.ltp = snap.ltp
         return positions
@@ -87,22 +149,22 @@ class SandboxService:
     # --- orders -----------------------------------------------------------------------------
 
     async def place_order(self, user_id: int, request: OrderRequest, instrument: Instrument,
-                          market: MarketData | None) -> dict:
-        order = await self.engine.place(user_id, request, instrument, market)
+                          market: MarketData | None, source: str | None = None) -> dict:
+        order = await self.engine.place(user_id, request, instrument, market, source)
         return responses.success(orderid=order.orderid)
 
     async def place_smart_order(self, user_id: int, request: OrderRequest, position_size: int,
-                                instrument: Instrument, market: MarketData | None) -> dict:
+                                instrument: Instrument, market: MarketData | None, source: str | None = None) -> dict:
         """Trade the difference between `position_size` and the current same-product position."""
         try:
-            order = await self.engine.place_smart(user_id, request, position_size, instrument, market)
+            order = await self.engine.place_smart(user_id, request, position_size, instrument, market, source)
         except NoActionNeeded as matched:
             return responses.success(message=matched.message)
         return responses.success(orderid=order.orderid)
 
     async def modify_order(self, user_id: int, orderid: str, request: OrderRequest, instrument: Instrument | None = None,
-                           market: MarketData | None = None) -> dict:
-        order = await self.engine.modify(user_id, orderid, request, instrument, market)
+                           market: MarketData | None = None, source: str | None = None) -> dict:
+        order = await self.engine.modify(user_id, orderid, request, instrument, market, source)
         return responses.success(orderid=order.orderid, message="Order modified successfully")
 
     async def cancel_order(self, user_id: int, orderid: str) -> dict:
@@ -117,19 +179,24 @@ class SandboxService:
         return responses.success(message=f"Canceled {len(ids)} orders. Failed to cancel 0 orders.",
                                  canceled_orders=ids, failed_cancellations=[])
 
-    async def close_all_positions(self, user_id: int, market: MarketData | None, strategy: str = "") -> dict:
+    async def close_all_positions(self, user_id: int, market: MarketData | None, strategy: str = "",
+                                  source: str | None = None) -> dict:
         """Square off every open position with opposite MARKET orders in the position's product."""
         async with self.db.sessions() as session:
             open_positions = [p for p in await self._reader(session, user_id).positions() if p.quantity]
         if not open_positions:
             return responses.success(message="No open positions to close")
         closed, failed = 0, 0
+        source = source or await self.engine.source_of(user_id)
         for position in open_positions:
             request = OrderRequest(position.contract.symbol, position.contract.exchange,
                                    Action.SELL if position.quantity > 0 else Action.BUY, abs(position.quantity),
                                    product=position.product, strategy=strategy or "CLOSE_POSITION")
+            instrument = await self.instrument_on(source, position.contract)
             try:
-                await self.engine.place(user_id, request, await self.instrument_for(position.contract), market)
+                if instrument is None:
+                    raise OrderRejected(BROKER, f"{position.contract.symbol} is not listed by the broker")
+                await self.engine.place(user_id, request, instrument, market, source)
                 closed += 1
             except OrderRejected:
                 failed += 1
@@ -176,7 +243,7 @@ class SandboxService:
             rows = await self._reader(session, user_id).positions()
         shown = [p for p in rows if p.quantity or p.today_realized(today)
                  or (p.updated_at is not None and p.updated_at >= since)]
-        return self._marked(shown)
+        return await self._marked(user_id, shown)
 
     async def positionbook(self, user_id: int) -> dict:
         return responses.positionbook(await self.positions(user_id), self.now().astimezone(IST).date())
@@ -184,8 +251,9 @@ class SandboxService:
     async def holdings(self, user_id: int) -> dict:
         async with self.db.sessions() as session:
             rows = await self._reader(session, user_id).holdings()
+        await self.engine.source_of(user_id)
         for holding in rows:
-            snap = self.engine.marks.get(f"{holding.exchange}:{holding.symbol}")
+            snap = self.engine.mark(user_id, f"{holding.exchange}:{holding.symbol}")
             if snap is not None and snap.ltp > 0:
                 holding.ltp = snap.ltp
         return responses.holdings(rows)
@@ -209,26 +277,36 @@ class SandboxService:
 
     # --- market events and daily work --------------------------------------------------------
 
-    async def on_tick(self, tick: Tick) -> None:
-        await self.engine.on_tick(tick)
+    async def on_tick(self, tick: Tick, source: str = DEFAULT_SOURCE) -> None:
+        await self.engine.on_tick(tick, source)
+
+    def _can_quote(self, market: MarketData | None) -> bool:
+        return market is not None or self.markets is not None
 
     async def start(self, market: MarketData | None = None) -> None:
         """Catch up after downtime: index pending orders, run the daily sweep for every account,
-        then evaluate resting orders against current prices."""
+        then evaluate resting orders against current prices (each source quoted by its own client;
+        `market` serves every source when no directory is wired)."""
         await self.engine.rebuild_books()
-        quote_for = self.quote_source(market) if market is not None else None
-        for user_id in await self.engine.store.user_ids():
-            await lifecycle.sweep(self.engine, user_id, quote_for)
-        if quote_for is not None:
-            await lifecycle.poll(self.engine, quote_for)
+        await self.sweep_all(market)
+        await self.poll(market)
 
     async def sweep_all(self, market: MarketData | None = None) -> None:
-        quote_for = self.quote_source(market) if market is not None else None
-        for user_id in await self.engine.store.user_ids():
-            await lifecycle.sweep(self.engine, user_id, quote_for)
+        quotes = self.quoting(market) if self._can_quote(market) else None
+        user_ids = await self.engine.store.user_ids()
+        await self.engine.learn_sources(user_ids)  # one lookup for every account not seen yet
+        for user_id in user_ids:
+            await lifecycle.sweep(self.engine, user_id, self.quotes_of(user_id, quotes) if quotes else None)
+
+    async def poll(self, market: MarketData | None = None) -> None:
+        """The safety poll: resting orders against a fresh quote of their own source."""
+        if self._can_quote(market):
+            await lifecycle.poll(self.engine, self.quoting(market))
 
     async def snapshot_all(self) -> None:
-        for user_id in await self.engine.store.user_ids():
+        user_ids = await self.engine.store.user_ids()
+        await self.engine.learn_sources(user_ids)  # marks are per source
+        for user_id in user_ids:
             await lifecycle.snapshot_day(self.engine, user_id)
 
     async def reset_all(self) -> None:

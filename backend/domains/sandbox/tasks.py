@@ -3,6 +3,8 @@ the slow safety poll, the 23:59 daily P&L snapshot and the optional weekly capit
 
 Every job is idempotent, so running it in several workers at once is safe (each unit of work is
 serialised per user in the database), and `SandboxService.start` runs the same sweep as catch-up.
+Quotes come from each account's own market source when the service has a market directory
+(`SandboxService.use_markets`); `market` is the single source of a directory-less service (tests).
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from apscheduler.triggers.interval import IntervalTrigger
 from backend.core.scheduler import Scheduler
 from backend.domains.sandbox.service import SandboxService
 from backend.domains.sandbox.setup import parse_hhmm
-from brokers.paper import lifecycle
 from brokers.paper.calendar import IST
 from brokers.paper.engine import MarketData
 
@@ -31,7 +32,7 @@ class SandboxJobs:
                  market: Callable[[], MarketData | None] = lambda: None) -> None:
         self.service = service
         self.scheduler = scheduler
-        self.market = market  # where the poll and square-off get quotes (simulator or a data client)
+        self.market = market  # quotes for every source when the service has no market directory
 
     def install(self) -> list[str]:
         settings, aps = self.service.settings, self.scheduler.aps
@@ -55,9 +56,7 @@ class SandboxJobs:
         await self._guarded("sweep", self.service.sweep_all(self.market()))
 
     async def poll(self) -> None:
-        market = self.market()
-        if market is not None:
-            await self._guarded("poll", lifecycle.poll(self.service.engine, self.service.quote_source(market)))
+        await self._guarded("poll", self.service.poll(self.market()))
 
     async def snapshot(self) -> None:
         await self._guarded("daily snapshot", self.service.snapshot_all())

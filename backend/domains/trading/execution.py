@@ -1,5 +1,6 @@
 """Execution clients as the routers see them: one method per OpenAlgo operation, each returning
-the response body. `PaperExecution` binds the single paper engine to one user and a data client;
+the response body. `PaperExecution` binds the single paper engine to one user, a data client (the
+placement's quotes) and a market source (what moves the order afterwards, market_sources.py);
 live brokers provide the same methods over their ExecutionClient (broker issues)."""
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ class PaperExecution:
     data: DataClient
     analyze: bool
     latency: Any = None  # monitoring's LatencyRecorder: every engine call lands in the latency log
+    source: str | None = None  # the market source; None: the engine looks up the user's
 
     async def _call(self, operation: str, call: Coroutine[Any, Any, Body]) -> Body:
         """Run one engine call, timed; broker-style refusals become envelope errors (with the mode
@@ -39,15 +41,16 @@ class PaperExecution:
         return body
 
     async def place_order(self, request: OrderRequest, instrument: Instrument) -> Body:
-        return await self._call("placeorder", self.sandbox.place_order(self.user_id, request, instrument, self.data))
+        return await self._call("placeorder", self.sandbox.place_order(
+            self.user_id, request, instrument, self.data, self.source))
 
     async def place_smart_order(self, request: OrderRequest, position_size: int, instrument: Instrument) -> Body:
         return await self._call("placesmartorder", self.sandbox.place_smart_order(
-            self.user_id, request, position_size, instrument, self.data))
+            self.user_id, request, position_size, instrument, self.data, self.source))
 
     async def modify_order(self, orderid: str, request: OrderRequest, instrument: Instrument) -> Body:
         return await self._call("modifyorder", self.sandbox.modify_order(
-            self.user_id, orderid, request, instrument, self.data))
+            self.user_id, orderid, request, instrument, self.data, self.source))
 
     async def cancel_order(self, orderid: str) -> Body:
         return await self._call("cancelorder", self.sandbox.cancel_order(self.user_id, orderid))
@@ -56,7 +59,8 @@ class PaperExecution:
         return await self._call("cancelallorder", self.sandbox.cancel_all_orders(self.user_id))
 
     async def close_all_positions(self, strategy: str) -> Body:
-        return await self._call("closeposition", self.sandbox.close_all_positions(self.user_id, self.data, strategy))
+        return await self._call("closeposition", self.sandbox.close_all_positions(
+            self.user_id, self.data, strategy, self.source))
 
     async def order_status(self, orderid: str) -> Body:
         return await self._call("orderstatus", self.sandbox.order_status(self.user_id, orderid))

@@ -10,6 +10,9 @@ The analyzer flag must take effect on every worker before the next order, or a p
 reach a live broker. So the profile is cached in-process only where one process is the whole
 deployment (SQLite, one worker), and the routes that change it drop the cached copy; with
 PostgreSQL or several workers it is read on every call (one primary-key lookup).
+
+Paper orders keep following the gateway's market after placement: each carries its market source
+(market_sources.py), so the paper feed and the safety poll use the same market as the placement.
 """
 
 from __future__ import annotations
@@ -28,10 +31,10 @@ from backend.domains.symbols.masters import SymbolMasters
 from backend.domains.symbols.service import SymbolMaster
 from backend.domains.trading.execution import PaperExecution
 from backend.domains.trading.live import LiveExecution
+from backend.domains.trading.market_sources import SIMULATOR, market_source
 from backend.domains.trading.service import ProfileView, get_profile
 from brokers.contract import BrokerPlugin, DataClient
 
-SIMULATOR = "simulator"
 log = logging.getLogger("algogate.trading")
 
 
@@ -87,7 +90,7 @@ class GatewayResolver:
             data: DataClient | None = self.simulator_data
             if data is not None:  # the hot path: no database round trip at all
                 execution = PaperExecution(self.sandbox, user.id, data, analyze=profile.analyze_mode,
-                                           latency=self.latency)
+                                           latency=self.latency, source=SIMULATOR)
                 return Gateway(user=user, profile=profile, data=data, execution=execution,
                                symbols=self.masters.get(SIMULATOR))
         async with self.db.sessions() as session:
@@ -112,7 +115,8 @@ class GatewayResolver:
                 # In analyzer mode the live execution client is never even built.
                 live = None if profile.analyze_mode else plugin.execution_client(login, master)
         if live is None:  # analyzer mode or the simulator: the paper engine, and only it, sees orders
-            execution = PaperExecution(self.sandbox, user.id, data, analyze=profile.analyze_mode, latency=self.latency)
+            execution = PaperExecution(self.sandbox, user.id, data, analyze=profile.analyze_mode, latency=self.latency,
+                                       source=market_source(profile.broker, user.id))
         else:
             execution = LiveExecution(profile.broker, live, user.id, latency=self.latency,
                                       on_order=partial(self._live_order, user))

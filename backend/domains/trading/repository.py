@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -17,6 +19,12 @@ class TradingProfileRepository:
 
     async def get(self, user_id: int) -> TradingProfile | None:
         return await self.session.scalar(select(TradingProfile).where(TradingProfile.user_id == user_id))
+
+    async def brokers_of(self, user_ids: Collection[int]) -> dict[int, str]:
+        """The chosen broker of each of these users that has a profile (the others: the default)."""
+        rows = await self.session.execute(select(TradingProfile.user_id, TradingProfile.broker)
+                                          .where(TradingProfile.user_id.in_(sorted(user_ids))))
+        return {user_id: broker for user_id, broker in rows}
 
     async def get_or_create(self, user_id: int, default_broker: str) -> tuple[TradingProfile, bool]:
         """The profile, and whether this call created it (the caller must then commit)."""

@@ -23,6 +23,7 @@ from backend.domains.trading import analyzer_log
 from backend.domains.trading.events import OrderEventPublisher, live_order_update
 from backend.domains.trading.gateway import SIMULATOR, GatewayResolver
 from backend.domains.trading.market_feed import PaperMarketFeed
+from backend.domains.trading.market_sources import MarketSources
 
 
 async def start_trading(app: FastAPI, settings: Settings, db: Database, stack: AsyncExitStack) -> None:
@@ -39,13 +40,6 @@ async def start_trading(app: FastAPI, settings: Settings, db: Database, stack: A
     default_broker = (settings.broker_names or [SIMULATOR])[0]
     sandbox.engine.listeners.append(OrderEventPublisher(db, app.state.hub, tasks, default_broker))
     stack.push_async_callback(sandbox.engine.drain)  # units of work whose callers went away
-    await sandbox.start(market)  # catch-up after downtime: sweep, then match resting orders
-    feed = PaperMarketFeed(db, sandbox, app.state.hub, symbols)
-    sandbox.engine.listeners.append(feed.request_sync)
-    await feed.sync()
-    stack.push_async_callback(feed.close)
-    app.state.sandbox = sandbox
-    app.state.paper_feed = feed
     masters = SymbolMasters(db)
     masters.add(symbols)
     app.state.symbol_masters = masters
@@ -55,6 +49,16 @@ async def start_trading(app: FastAPI, settings: Settings, db: Database, stack: A
         sessions=app.state.broker_sessions, plugins=app.state.brokers.plugins, masters=masters,
         latency=getattr(app.state, "latency", None),
         cache_profiles=db.dialect == "sqlite" and settings.workers == 1)
+    # Each paper account follows its own market: the simulator, or the user's broker in analyzer mode.
+    sources = MarketSources(app.state.gateways)
+    sandbox.use_markets(sources)
+    await sandbox.start()  # catch-up after downtime: sweep, then match resting orders
+    feed = PaperMarketFeed(db, sandbox, app.state.hub, sources)
+    sandbox.engine.listeners.append(feed.request_sync)
+    await feed.sync()
+    stack.push_async_callback(feed.close)
+    app.state.sandbox = sandbox
+    app.state.paper_feed = feed
     app.state.analyzer_log_count = partial(analyzer_log.count, db)
     app.state.gateways.live_order_listeners.append(partial(_publish_live_order, app))
     app.state.broker_logins = BrokerLogins(app)
@@ -82,7 +86,7 @@ def schedule_trading_jobs(app: FastAPI, scheduler: Scheduler) -> None:
     resync, the simulated GTT book's resync and sweep, and broker-session expiry: tokens die at each
     broker's daily rollover (their stored expiry); a sweep every minute revokes the due ones with one
     conditional UPDATE, so with several workers each user is told exactly once to log in again."""
-    SandboxJobs(app.state.sandbox, scheduler, market=lambda: getattr(app.state, "market", None)).install()
+    SandboxJobs(app.state.sandbox, scheduler).install()  # quotes from each account's own market source
     scheduler.aps.add_job(app.state.paper_feed.sync, "interval", seconds=5, id="paper-feed-sync",
                           replace_existing=True, max_instances=1, coalesce=True)
     schedule_gtt_jobs(app, scheduler)

@@ -14,7 +14,7 @@ async def test_a_tick_through_the_limit_fills_the_resting_order(app, post):
     price = await resting_buy_price(post)
     orderid = (await post("placeorder", **{**ORDER, "pricetype": "LIMIT", "price": price})).json()["orderid"]
     feed = app.state.paper_feed
-    assert await eventually(lambda: asyncio.sleep(0, "NSE:SBIN" in feed.subscriptions))
+    assert await eventually(lambda: asyncio.sleep(0, ("simulator", "NSE:SBIN") in feed.subscriptions))
     low = float(price) - 1
     tick = Tick(exchange="NSE", symbol="SBIN", mode=FeedMode.QUOTE, ltp=low, timestamp_ms=int(time.time() * 1000),
                 bid=low - 0.1, ask=low, open=low, high=float(price) * 1.2, low=low - 1, close=float(price))
@@ -34,6 +34,6 @@ async def test_feed_is_dropped_when_the_last_order_goes(app, post):
     orderid = (await post("placeorder", **{**ORDER, "symbol": "INFY", "pricetype": "LIMIT",
                                           "price": price})).json()["orderid"]
     feed = app.state.paper_feed
-    assert await eventually(lambda: asyncio.sleep(0, "NSE:INFY" in feed.subscriptions))
+    assert await eventually(lambda: asyncio.sleep(0, ("simulator", "NSE:INFY") in feed.subscriptions))
     await post("cancelorder", strategy="t", orderid=orderid)
-    assert await eventually(lambda: asyncio.sleep(0, "NSE:INFY" not in feed.subscriptions))
+    assert await eventually(lambda: asyncio.sleep(0, ("simulator", "NSE:INFY") not in feed.subscriptions))

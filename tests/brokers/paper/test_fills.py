@@ -137,7 +137,7 @@ class TestStopOrders:
 
 class TestBooks:
     async def test_tick_pops_only_crossed_levels_and_cancelled_entries_are_compacted(self, store, clock):
-        from brokers.paper.book import COMPACT_AFTER, RestingBooks
+        from brokers.paper.book import COMPACT_AFTER, DEFAULT_SOURCE, RestingBooks
         from brokers.paper.model import ContractSpec, PaperOrder
 
         books = RestingBooks()
@@ -146,11 +146,11 @@ class TestBooks:
                              OrderStatus.OPEN, clock(), clock()) for n in range(COMPACT_AFTER * 3)]
         for order in orders:
             books.add(order)
-        crossed = books.crossing("NSE:SBIN", D(700 + COMPACT_AFTER * 3 - 3))
+        crossed = books.crossing((DEFAULT_SOURCE, "NSE:SBIN"), D(700 + COMPACT_AFTER * 3 - 3))
         assert sorted(int(e.orderid) for e in crossed) == [COMPACT_AFTER * 3 - 3, COMPACT_AFTER * 3 - 2,
                                                           COMPACT_AFTER * 3 - 1]
         for order in orders[: COMPACT_AFTER * 2]:
             books.remove(order.orderid)
-        book = books._books["NSE:SBIN"]
+        book = books._books[(DEFAULT_SOURCE, "NSE:SBIN")]
         assert book.size() < COMPACT_AFTER * 2  # the heap was rebuilt without the cancelled entries
         assert len(books) == COMPACT_AFTER - 3
