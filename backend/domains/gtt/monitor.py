@@ -1,8 +1,9 @@
 """Fires simulated GTTs when the market reaches them.
 
-Two paths, one claim: every instrument with an active GTT is subscribed once through the
-streaming hub (like the paper engine's feed), and each tick is checked against the GTTs held in
-memory, so a tick costs no database work unless it crosses a trigger; a periodic safety sweep
+Two paths, one claim: every instrument with an active GTT is subscribed once per market source
+through the streaming hub (like the paper engine's feed: a simulator user's GTTs follow the
+simulator, an analyzer user's follow their own broker and wait while its session is gone), and
+each tick is checked against that source's GTTs held in memory, so a tick costs no database work unless it crosses a trigger; a periodic safety sweep
 quotes every active GTT's instrument and checks it too (a dropped feed, a worker that did not hear
 about a GTT yet, downtime). Whichever path sees the crossing first claims the GTT in the database
 (see book.py); the loser does nothing, so the child order is placed exactly once."""
@@ -17,6 +18,8 @@ from decimal import Decimal
 
 from backend.domains.gtt.book import ArmedGtt, GttBook
 from backend.domains.gtt.spec import leg_hit
+from backend.domains.trading.market_sources import MarketSources
+from backend.domains.trading.source_feeds import FeedKey, SourceFeeds, TickConsumer
 from brokers.contract import FeedMode, Tick
 
 log = logging.getLogger("algogate.gtt")
@@ -26,37 +29,38 @@ QuoteLtp = Callable[[int, list[str]], Awaitable[dict[str, Decimal]]]  # user id,
 
 
 class GttMonitor:
-    def __init__(self, book: GttBook, hub, symbols, fire: Fire, quote_ltp: QuoteLtp) -> None:
+    def __init__(self, book: GttBook, hub, sources: MarketSources, fire: Fire, quote_ltp: QuoteLtp) -> None:
         self.book = book
-        self.hub = hub
-        self.symbols = symbols
+        self.sources = sources
         self.fire = fire
         self.quote_ltp = quote_ltp
-        self.armed: dict[str, list[ArmedGtt]] = {}
-        self.subscriptions: dict[str, object] = {}
+        self.armed: dict[FeedKey, list[ArmedGtt]] = {}
+        self.feeds = SourceFeeds(hub, sources, FeedMode.LTP, self._consumer, "GTTs")
         self._lock = asyncio.Lock()
         self._pending: asyncio.Task | None = None
 
+    @property
+    def subscriptions(self) -> dict[FeedKey, object]:
+        return self.feeds.subscriptions
+
     # --- the working set and its feeds ------------------------------------------------------
 
-    async def sync(self) -> None:
+    async def sync(self, recheck: bool = True) -> None:
         async with self._lock:
-            armed: dict[str, list[ArmedGtt]] = defaultdict(list)
-            for gtt in await self.book.armed():
-                armed[gtt.key].append(gtt)
+            gtts = await self.book.armed()
+            sources = await self.sources.market_sources({gtt.user_id for gtt in gtts}) if gtts else {}
+            armed: dict[FeedKey, list[ArmedGtt]] = defaultdict(list)
+            for gtt in gtts:
+                armed[(sources[gtt.user_id], gtt.key)].append(gtt)
             self.armed = dict(armed)
-            for key in sorted(self.armed.keys() - self.subscriptions.keys()):
-                exchange, _, symbol = key.partition(":")
-                instrument = self.symbols.get(exchange, symbol)
-                if instrument is None:
-                    continue
-                try:
-                    self.subscriptions[key] = await self.hub.subscribe_internal(instrument, FeedMode.LTP,
-                                                                                self.on_tick)
-                except Exception:  # the sweep covers it; retried on the next sync
-                    log.warning("cannot subscribe %s for GTTs", key, exc_info=True)
-            for key in sorted(self.subscriptions.keys() - self.armed.keys()):
-                await self.subscriptions.pop(key).close()
+            await self.feeds.reconcile(set(self.armed), recheck)
+
+    def _consumer(self, source: str) -> TickConsumer:
+        async def on_tick(tick: Tick) -> None:
+            gtts = self.armed.get((source, f"{tick.exchange}:{tick.symbol}"))
+            if gtts:
+                await self._evaluate(gtts, Decimal(repr(tick.ltp)))
+        return on_tick
 
     def request_sync(self) -> None:
         """After a place/modify/cancel/fire: coalesces bursts into one sync."""
@@ -66,16 +70,11 @@ class GttMonitor:
     async def _sync_soon(self) -> None:
         await asyncio.sleep(0.02)
         try:
-            await self.sync()
+            await self.sync(recheck=False)
         except Exception:
             log.exception("GTT monitor sync failed")
 
     # --- evaluation ---------------------------------------------------------------------------
-
-    async def on_tick(self, tick: Tick) -> None:
-        gtts = self.armed.get(f"{tick.exchange}:{tick.symbol}")
-        if gtts:
-            await self._evaluate(gtts, Decimal(repr(tick.ltp)))
 
     async def _evaluate(self, gtts: list[ArmedGtt], ltp: Decimal) -> None:
         for gtt in list(gtts):
@@ -111,6 +110,4 @@ class GttMonitor:
         if self._pending is not None:
             await asyncio.gather(self._pending, return_exceptions=True)
         async with self._lock:
-            for subscription in self.subscriptions.values():
-                await subscription.close()
-            self.subscriptions.clear()
+            await self.feeds.close()

@@ -30,7 +30,7 @@ async def start_gtt(app, stack: AsyncExitStack) -> GttMonitor:
         quotes = await gateway.data.multiquote(instruments) if instruments else {}
         return {key: Decimal(repr(quote.ltp)) for key, quote in quotes.items() if quote.ltp}
 
-    monitor = GttMonitor(book, app.state.hub, app.state.symbols, GttFiring(app, book), quote_ltp)
+    monitor = GttMonitor(book, app.state.hub, app.state.market_sources, GttFiring(app, book), quote_ltp)
     app.state.gtt_book = book
     app.state.gtt_monitor = monitor
     await monitor.sync()

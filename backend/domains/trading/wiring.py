@@ -59,6 +59,7 @@ async def start_trading(app: FastAPI, settings: Settings, db: Database, stack: A
     stack.push_async_callback(feed.close)
     app.state.sandbox = sandbox
     app.state.paper_feed = feed
+    app.state.market_sources = sources
     app.state.analyzer_log_count = partial(analyzer_log.count, db)
     app.state.gateways.live_order_listeners.append(partial(_publish_live_order, app))
     app.state.broker_logins = BrokerLogins(app)

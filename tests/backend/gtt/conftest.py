@@ -29,7 +29,8 @@ async def tick(app, price: float, symbol: str = "SBIN", exchange: str = "NSE", *
     monitor = app.state.gtt_monitor
     key = f"{exchange}:{symbol}"
     if wait:
-        assert await eventually(lambda: asyncio.sleep(0, key in monitor.subscriptions)), "the monitor subscribed"
+        assert await eventually(lambda: asyncio.sleep(0, ("simulator", key) in monitor.subscriptions)), \
+            "the monitor subscribed"
     app.state.hub.deliver_tick((app.state.hub.default_feed_account, exchange, symbol), Tick(
         exchange=exchange, symbol=symbol, mode=FeedMode.QUOTE, ltp=price, timestamp_ms=int(time.time() * 1000),
         bid=price - 0.05, ask=price, open=price, high=price, low=price, close=price))

@@ -158,3 +158,40 @@ async def test_without_a_broker_session_orders_wait_and_resume_after_the_next_lo
     await feed.sync()  # the periodic resync
     assert (source, "NSE:SBIN") in feed.subscriptions
     assert await eventually(lambda: _is(client, kite_key, placed["orderid"], "complete"), within=10)
+
+
+async def test_simulated_gtts_trigger_on_the_brokers_feed_never_the_simulators(app, client, kite):
+    kite_id, kite_key = await kite_analyzer_user(app, client, kite)
+    sim_ltp = (await api(client, kite_key, "quotes", symbol="SBIN", exchange="NSE"))["data"]["ltp"]
+    broker_ltp = 900
+    kite.set_price("NSE:SBIN", str(broker_ltp))
+    trigger = broker_ltp + 50
+    placed = await api(client, kite_key, "placegttorder", strategy="gtt", trigger_type="SINGLE", exchange="NSE",
+                       symbol="SBIN", action="BUY", product="CNC", quantity="1", pricetype="MARKET", price="0",
+                       triggerprice_sl="0", triggerprice_tg=str(trigger))
+    trigger_id = placed["trigger_id"]
+    source = f"zerodha:{kite_id}"
+    monitor = app.state.gtt_monitor
+    assert await eventually(lambda: subscribed(monitor, (source, "NSE:SBIN")), within=10)
+    assert ("simulator", "NSE:SBIN") not in monitor.subscriptions
+
+    simulator_tick(app, max(sim_ltp, trigger) + 100)  # the simulator crossing the trigger changes nothing
+
+    async def gtt_status() -> str:
+        rows = (await api(client, kite_key, "gttorderbook"))["data"]
+        return next((row["status"] for row in rows if row["trigger_id"] == trigger_id), "gone")
+
+    assert await gtt_status() == "active"
+    kite.set_price("NSE:SBIN", str(trigger + 1))  # the broker's feed crosses it
+    assert await eventually(lambda: _gtt_left(client, kite_key, trigger_id), within=10)
+
+    async def child_placed():
+        return (await api(client, kite_key, "orderbook"))["data"]["orders"]
+
+    [child] = await eventually(child_placed, within=10)
+    assert (child["symbol"], child["action"]) == ("SBIN", "BUY")
+
+
+async def _gtt_left(client, key: str, trigger_id: str) -> bool:
+    rows = (await api(client, key, "gttorderbook"))["data"]
+    return all(row["trigger_id"] != trigger_id or row["status"] != "active" for row in rows)
