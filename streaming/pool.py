@@ -82,6 +82,7 @@ class UpstreamPool:
         self._where: dict[UpstreamKey, UpstreamConnection] = {}  # main feed
         self._deep_where: dict[UpstreamKey, UpstreamConnection] = {}  # deep-depth group
         self._main_tick: dict[UpstreamKey, Tick] = {}  # latest main-feed tick of each deep key
+        self._main_tick_at: dict[UpstreamKey, float] = {}  # and when it came (the watchdog's clue)
         self._deep_book: dict[UpstreamKey, Depth] = {}  # latest deep book of each deep key
         self.last_tick: dict[UpstreamKey, float] = {}  # adapter ticks only (not REST fallback)
         self._tasks: set[asyncio.Task] = set()
@@ -166,6 +167,7 @@ class UpstreamPool:
             await self._drop(current, key)
         if levels is None:
             self._main_tick.pop(key, None)
+            self._main_tick_at.pop(key, None)
 
     async def _add(self, key: UpstreamKey, instrument: Instrument, mode: FeedMode,
                    depth_levels: int | None) -> UpstreamConnection:
@@ -288,6 +290,7 @@ class UpstreamPool:
                 return
             if key in self._deep_where:
                 self._main_tick[key] = tick
+                self._main_tick_at[key] = now
                 book = self._deep_book.get(key)
                 if book is not None:
                     tick = with_book(tick, book)
@@ -302,6 +305,10 @@ class UpstreamPool:
                 return  # a bare book waits for the main feed's first tick (its price fields)
         self.last_tick[key] = now
         self._on_tick(key, tick)
+
+    def traded_since(self, keys, since: float) -> bool:
+        """Whether the main feed delivered a tick for any of the deep `keys` after `since`."""
+        return any(self._main_tick_at.get(key, 0.0) > since for key in keys)
 
     def _lost(self, connection: UpstreamConnection, generation: int, reason: str) -> None:
         if generation == connection.generation and not self._closed:
@@ -376,6 +383,7 @@ class UpstreamPool:
         self._where.clear()
         self._deep_where.clear()
         self._main_tick.clear()
+        self._main_tick_at.clear()
         self._deep_book.clear()
 
     def health(self) -> dict[str, object]:

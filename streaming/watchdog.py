@@ -78,6 +78,15 @@ class StalenessWatchdog:
                 if not open_keys or connection.reconnecting:
                     continue
                 silent = now - connection.last_data
+                if connection.depth_levels is not None:
+                    # A deep-depth socket carries books only, and an idle book sends nothing. It is
+                    # stalled when the main feed traded its symbols since its last frame yet it stayed
+                    # silent. Its symbols stay served (main feed, 5 levels) while it is rebuilt.
+                    if pool.traded_since(open_keys, connection.last_data) and silent >= config.stale_connection_seconds:
+                        pool.reconnect(connection, f"stale: no book for {silent:.0f} s while the market traded")
+                        self.record(pool.feed_account, f"{connection.group} connection #{connection.number} "
+                                                       f"silent for {silent:.0f} s: reconnecting")
+                    continue
                 if silent >= config.stale_connection_seconds:
                     stale_now.update(open_keys)
                     pool.reconnect(connection, f"stale: no data for {silent:.0f} s")

@@ -238,6 +238,28 @@ class TestReconnect:
             assert tick["data"]["ltp"] == 11.0
 
 
+    async def test_an_idle_book_is_left_alone_but_a_book_silent_while_the_market_trades_is_rebuilt(self):
+        config = HubConfig(throttle_ms=0, watchdog_interval_seconds=0.05, stale_connection_seconds=0.3,
+                           stale_symbol_seconds=60, reconnect_initial_seconds=0.05, reconnect_max_seconds=0.2)
+        upstream = upstream_with()
+        async with running_hub(config, upstream=upstream) as harness:
+            client = await harness.client()
+            await client.request({"action": "subscribe", "mode": 3, "depth": 20, **SBIN})
+            await wait_until(lambda: len(upstream.deep()) == 1 and upstream.deep()[0].subscribed)
+            upstream.quote_tick("NSE", "SBIN", 10.0)
+            upstream.book_tick("NSE", "SBIN")
+            await client.next(lambda m: is_tick(m) and m["data"]["depth"]["buy"][0]["price"] == 300)
+            (deep,) = upstream.deep()
+            await asyncio.sleep(0.8)  # nothing trades and no book arrives: an idle book, not a stall
+            assert upstream.deep() == [deep]
+            for price in (10.5, 11.0, 11.5, 12.0):  # the market trades, the deep socket stays silent
+                upstream.quote_tick("NSE", "SBIN", price)
+                await asyncio.sleep(0.15)
+            await wait_until(lambda: upstream.deep() and upstream.deep()[0] is not deep)
+            assert upstream.deep()[0].subscribed == {("NSE", "SBIN"): FeedMode.DEPTH}
+            assert len(upstream.main()) == 1  # the main feed kept running
+
+
 class TestPoolDirectly:
     async def test_main_failure_rolls_the_deep_subscription_back(self, monkeypatch):
         upstream = upstream_with()
