@@ -39,6 +39,6 @@ class BackgroundTasks:
     def pending(self) -> int:
         return len(self._tasks)
 
-    async def drain(self, timeout: float = 10.0) -> None:
+    async def drain(self, grace_seconds: float = 10.0) -> None:
         if self._tasks:
-            await asyncio.wait(set(self._tasks), timeout=timeout)
+            await asyncio.wait(set(self._tasks), timeout=grace_seconds)

@@ -1,8 +1,8 @@
 """The HTTP edge: envelope on every error, health, OpenAPI, size limit, request ids."""
 
+import httpx
 import pytest
 from asgi_lifespan import LifespanManager
-import httpx
 from pydantic import BaseModel
 
 from backend.main import create_app

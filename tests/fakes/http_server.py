@@ -19,7 +19,7 @@ async def serve_app(app):
     config = uvicorn.Config(app, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started:
+    while not server.started:  # noqa: ASYNC110 - uvicorn signals start-up with a flag only
         await asyncio.sleep(0.01)
     try:
         yield f"http://127.0.0.1:{port}"
