@@ -155,9 +155,14 @@ def log_in(live) -> None:
     assert "login=success" in back.headers["location"], back.headers["location"]
 
 
+# A login within 30 minutes of the broker's daily rollover (03:00 IST for the Noren and XTS members)
+# is "expiring" at once: still a working session.
+LOGGED_IN = ("connected", "expiring")
+
+
 def ensure_logged_in(live) -> None:
     state = live["web"].get("/web/trading/broker-session").json()["data"]
-    if (state["broker"], state["state"]) != (live["name"], "connected"):
+    if state["broker"] != live["name"] or state["state"] not in LOGGED_IN:
         log_in(live)
     assert eventually(lambda: live["web"].get("/web/master-contract").json()["data"]["status"] == "success")
 
@@ -172,7 +177,7 @@ def test_login_master_contract_and_trading_through_the_sdk(live):
     assert before["broker"] == "simulator"
     log_in(live)
     state = web.get("/web/trading/broker-session").json()["data"]
-    assert (state["broker"], state["state"]) == (name, "connected"), state
+    assert state["broker"] == name and state["state"] in LOGGED_IN, state
     master = eventually(lambda: (m := web.get("/web/master-contract").json()["data"])["status"] == "success" and m)
     assert master and master["total"] >= 5, web.get("/web/master-contract").json()
 
