@@ -66,6 +66,16 @@ class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
 
 
+def upsert_insert(dialect: str):
+    """The `insert` construct with `on_conflict_do_*` for `dialect` ("sqlite" or "postgresql").
+    Imported on use: a SQLite deployment never loads the PostgreSQL dialect (~2 MB)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
 def _sqlite_pragmas(engine: AsyncEngine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # pragma: no cover - exercised by every test

@@ -13,11 +13,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from backend.core.clock import utcnow
-from backend.core.db import Database
+from backend.core.db import Database, upsert_insert
 from backend.domains.automation.action_center import Execute
 from backend.domains.automation.models import Strategy, StrategyLog, StrategySymbol, WebhookDelivery
 from backend.domains.automation.signals import (
@@ -77,7 +75,7 @@ class AlertProcessor:
         digest = hashlib.sha256(raw).hexdigest()
         now = utcnow()
         async with self.db.sessions() as session:
-            insert = postgresql_insert if self.db.dialect == "postgresql" else sqlite_insert
+            insert = upsert_insert(self.db.dialect)
             statement = insert(WebhookDelivery).values(
                 strategy_id=strategy_id, body_hash=digest, expires_at=now + timedelta(seconds=self.dedupe_seconds))
             statement = statement.on_conflict_do_update(

@@ -14,13 +14,11 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.core.clock import utcnow
-from backend.core.db import Database
+from backend.core.db import Database, upsert_insert
 from backend.domains.sandbox import mapping
 from backend.domains.sandbox.models import (
     SandboxDailyPnl,
@@ -71,7 +69,7 @@ class SqlPaperStore:
 
 async def _open_account(session: AsyncSession, user_id: int, capital_paise: int) -> None:
     """Create the funds row and its opening ledger entry, unless a concurrent first use just did."""
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = upsert_insert(session.bind.dialect.name)
     result = await session.execute(insert(SandboxFunds).values(user_id=user_id, cash_paise=capital_paise,
                                                                order_margin_paise=0, position_margin_paise=0,
                                                                realized_paise=0, today_realized_paise=0,

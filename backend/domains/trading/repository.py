@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.core.clock import utcnow
+from backend.core.db import upsert_insert
 from backend.domains.trading.models import TradingProfile
 
 
@@ -34,7 +33,7 @@ class TradingProfileRepository:
         if profile is None:
             # Two first requests may race: insert-or-ignore, then read whichever row won.
             dialect = self.session.bind.dialect.name
-            insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+            insert = upsert_insert(dialect)
             await self.session.execute(
                 insert(TradingProfile)
                 .values(user_id=user_id, broker=default_broker, analyze_mode=False, order_mode="auto",

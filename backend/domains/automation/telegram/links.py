@@ -6,11 +6,10 @@ from __future__ import annotations
 import secrets
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.core.clock import utcnow
+from backend.core.db import upsert_insert
 from backend.domains.automation.models import TelegramLink
 
 
@@ -21,7 +20,7 @@ def new_code() -> str:
 async def issue_code(session: AsyncSession, user_id: int) -> str:
     """A fresh one-time code for the user (an earlier unused one stops working)."""
     code = new_code()
-    insert = postgresql_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = upsert_insert(session.bind.dialect.name)
     await session.execute(insert(TelegramLink).values(user_id=user_id, link_code=code, alerts_enabled=True)
                           .on_conflict_do_update(index_elements=["user_id"], set_={"link_code": code}))
     return code
