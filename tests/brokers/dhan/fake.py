@@ -794,12 +794,16 @@ class FakeDhan:
             await connection.close()
             return
         self.feed_accepted += 1
-        subscriptions: dict[tuple[str, str], int] = {}
-        self.feed_connections[connection] = subscriptions
-        pusher = asyncio.get_running_loop().create_task(self._push_loop(connection, subscriptions))
+        await self._serve(connection, {}, self.feed_connections, self._push_loop, self._feed_request)
+
+    async def _serve(self, connection: ServerConnection, subscriptions, registry: dict, push_loop, handle) -> None:
+        """One accepted socket (market feed or 20-level depth): push ticks while reading requests; a
+        bad request is recorded and closes the socket with 1008, as Dhan does."""
+        registry[connection] = subscriptions
+        pusher = asyncio.get_running_loop().create_task(push_loop(connection, subscriptions))
         try:
             async for raw in connection:
-                error = await self._feed_request(connection, raw, subscriptions)
+                error = await handle(connection, raw, subscriptions)
                 if error:
                     self.feed_errors.append(error)
                     await connection.close(1008, error[:100])
@@ -810,7 +814,7 @@ class FakeDhan:
             pusher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await pusher
-            self.feed_connections.pop(connection, None)
+            registry.pop(connection, None)
 
     async def _feed_request(self, connection: ServerConnection, raw, subscriptions) -> str | None:
         if not isinstance(raw, str):
@@ -888,23 +892,7 @@ class FakeDhan:
             await connection.close()
             return
         self.depth_accepted += 1
-        subscriptions: set[tuple[str, str]] = set()
-        self.depth_connections[connection] = subscriptions
-        pusher = asyncio.get_running_loop().create_task(self._depth_push_loop(connection, subscriptions))
-        try:
-            async for raw in connection:
-                error = await self._depth_request(connection, raw, subscriptions)
-                if error:
-                    self.feed_errors.append(error)
-                    await connection.close(1008, error[:100])
-                    break
-        except ConnectionClosed:
-            pass
-        finally:
-            pusher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await pusher
-            self.depth_connections.pop(connection, None)
+        await self._serve(connection, set(), self.depth_connections, self._depth_push_loop, self._depth_request)
 
     async def _depth_request(self, connection: ServerConnection, raw, subscriptions: set) -> str | None:
         if not isinstance(raw, str):
