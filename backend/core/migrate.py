@@ -114,6 +114,11 @@ async def _upgrade_store(engine: AsyncEngine, store: Store, revision: str = "hea
         await conn.run_sync(run)
 
 
+async def pending(database: Database) -> bool:
+    """True when either store has migrations to apply (no Alembic import)."""
+    return not (await is_current(database.engine, "main") and await is_current(database.logs_engine, "logs"))
+
+
 async def upgrade(database: Database) -> None:
     """Bring both stores to their latest revision."""
     await _upgrade_store(database.engine, "main")

@@ -12,16 +12,18 @@ import hashlib
 import hmac
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from backend.core.settings import Settings
+
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
 
 API_KEY_BYTES = 32  # 64 hex characters, as OpenAlgo
 TOTP_ISSUER = "Algogate"
@@ -48,9 +50,8 @@ class DecryptionError(Exception):
 class Secrets:
     """Keys derived once from settings. Cheap to keep on `app.state`; never logged."""
 
-    pepper: bytes
-    app_key: bytes
-    fernet: Fernet
+    pepper: bytes = field(repr=False)
+    app_key: bytes = field(repr=False)
     hasher: PasswordHasher
 
     @classmethod
@@ -59,7 +60,6 @@ class Secrets:
         return cls(
             pepper=pepper,
             app_key=settings.app_key.encode(),
-            fernet=Fernet(_derive_fernet_key(pepper)),
             hasher=PasswordHasher(
                 time_cost=settings.argon2_time_cost,
                 memory_cost=settings.argon2_memory_kib,
@@ -103,10 +103,20 @@ class Secrets:
 
     # --- encryption at rest --------------------------------------------------------------------
 
+    @cached_property
+    def fernet(self) -> Fernet:
+        # Built on first use: cryptography costs ~8 MB of RSS, and a simulator-only deployment may
+        # never encrypt anything (broker tokens, the API key's recoverable copy, TOTP secrets).
+        from cryptography.fernet import Fernet
+
+        return Fernet(_derive_fernet_key(self.pepper))
+
     def encrypt(self, plaintext: str) -> str:
         return self.fernet.encrypt(plaintext.encode()).decode()
 
     def decrypt(self, ciphertext: str) -> str:
+        from cryptography.fernet import InvalidToken
+
         try:
             return self.fernet.decrypt(ciphertext.encode()).decode()
         except InvalidToken as exc:
@@ -114,6 +124,9 @@ class Secrets:
 
 
 def _derive_fernet_key(pepper: bytes) -> bytes:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"algogate-fernet-salt-v1",
                 info=b"algogate encryption at rest v1")
     return base64.urlsafe_b64encode(hkdf.derive(pepper))

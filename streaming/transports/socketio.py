@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
-
-import socketio
+from typing import TYPE_CHECKING, Any
 
 from brokers.contract import FeedMode
 from streaming.auth import FeedPrincipal
 from streaming.messages import MODE_LABELS, ProtocolError, now_ms, parse_mode, tick_data
+
+if TYPE_CHECKING:
+    import socketio
 
 log = logging.getLogger("algogate.streaming.socketio")
 
@@ -46,20 +47,38 @@ class SocketIOBridge:
         self.hub = hub
         # None = same origin only. ([] would turn the origin check off, letting any site open a
         # socket with the user's session cookie.)
-        self.server = socketio.AsyncServer(async_mode="asgi", cors_allowed_origins=cors_allowed_origins or None,
-                                           ping_interval=25, ping_timeout=60)
-        self.app = socketio.ASGIApp(self.server, socketio_path="socket.io")
+        self._cors_allowed_origins = cors_allowed_origins or None
+        self.server: socketio.AsyncServer | None = None  # built by the first Socket.IO request
+        self._app: socketio.ASGIApp | None = None
         self._room_members: dict[Room, set[str]] = {}
         self._room_subscriptions: dict[Room, Any] = {}
         self._sid_rooms: dict[str, set[Room]] = {}
         self._latest: dict[Room, Any] = {}
         self._outbox: asyncio.Queue[tuple[str, Any, str]] = asyncio.Queue()
         self._tasks: list[asyncio.Task] = []
-        self.server.on("connect", self._connect)
-        self.server.on("disconnect", self._disconnect)
-        self.server.on("subscribe_market_data", self._subscribe)
-        self.server.on("unsubscribe_market_data", self._unsubscribe)
         hub.add_user_event_sink(self._user_event)
+
+    @property
+    def app(self) -> socketio.ASGIApp:
+        """The Socket.IO ASGI app, built on the first request. Importing python-socketio also
+        imports its client side (aiohttp, redis, cryptography: ~20 MB of RSS and ~0.15 s), which an
+        API-only deployment, with no browser open, never needs."""
+        if self._app is None:
+            import socketio
+
+            server = socketio.AsyncServer(async_mode="asgi", cors_allowed_origins=self._cors_allowed_origins,
+                                          ping_interval=25, ping_timeout=60)
+            server.on("connect", self._connect)
+            server.on("disconnect", self._disconnect)
+            server.on("subscribe_market_data", self._subscribe)
+            server.on("unsubscribe_market_data", self._unsubscribe)
+            self.server, self._app = server, socketio.ASGIApp(server, socketio_path="socket.io")
+        return self._app
+
+    async def broadcast(self, event: str, payload: Any) -> None:
+        """Emit to every connected socket (none before the first connection)."""
+        if self.server is not None:
+            await self.server.emit(event, payload)
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
@@ -82,7 +101,9 @@ class SocketIOBridge:
         if sessions is not None:
             principal = await sessions.authenticate_session(_headers(environ), auth if isinstance(auth, dict) else None)
         if principal is None:
-            raise socketio.exceptions.ConnectionRefusedError("authentication required")
+            from socketio.exceptions import ConnectionRefusedError as Refused  # loaded with the server
+
+            raise Refused("authentication required")
         await self.server.save_session(sid, {"principal": principal})
         await self.server.enter_room(sid, user_room(principal.user_id))
         self._sid_rooms[sid] = set()
@@ -191,6 +212,8 @@ class SocketIOBridge:
         """One task, so a user's events are emitted in the order they were published."""
         while True:
             user_id, payload, event = await self._outbox.get()
+            if self.server is None:
+                continue  # no socket has ever connected, so nobody is in the user's room
             try:
                 await self.server.emit(event, payload, room=user_room(user_id))
             except Exception:

@@ -3,9 +3,10 @@ SQLite `executemany` inside one transaction, PostgreSQL `COPY` through asyncpg."
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import islice
 
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -17,19 +18,21 @@ from brokers.contract.types import Exchange, Instrument
 COLUMNS = ("broker", "version", "symbol", "brsymbol", "name", "exchange", "brexchange", "token", "expiry",
            "strike", "lotsize", "tick_size", "instrumenttype", "freeze_qty")
 _INSERT_SQL = f"INSERT INTO instruments ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
-_SQLITE_BATCH = 20_000
+_SQLITE_BATCH = 5_000
 
 
-def _records(broker: str, version: int, instruments: Sequence[Instrument]) -> list[tuple]:
-    return [(broker, version, i.symbol, i.brsymbol, i.name, i.exchange.value, i.brexchange, i.token, i.expiry,
-             i.strike, i.lotsize, i.tick_size, i.instrumenttype, i.freeze_qty) for i in instruments]
+# Rows are generated batch by batch, never as one list: a 60,000-row list of tuples is ~15 MB at
+# its peak, and the heap it spreads over stays with the process after it is freed.
+def _records(broker: str, version: int, instruments: Sequence[Instrument]) -> Iterator[tuple]:
+    return ((broker, version, i.symbol, i.brsymbol, i.name, i.exchange.value, i.brexchange, i.token, i.expiry,
+             i.strike, i.lotsize, i.tick_size, i.instrumenttype, i.freeze_qty) for i in instruments)
 
 
-def _sqlite_records(broker: str, version: int, instruments: Sequence[Instrument]) -> list[tuple]:
+def _sqlite_records(broker: str, version: int, instruments: Sequence[Instrument]) -> Iterator[tuple]:
     # The DB-API driver takes ISO dates and text numbers; text keeps strikes like 292.5 exact.
-    return [(broker, version, i.symbol, i.brsymbol, i.name, i.exchange.value, i.brexchange, i.token,
+    return ((broker, version, i.symbol, i.brsymbol, i.name, i.exchange.value, i.brexchange, i.token,
              i.expiry.isoformat() if i.expiry else None, None if i.strike is None else str(i.strike),
-             i.lotsize, str(i.tick_size), i.instrumenttype, i.freeze_qty) for i in instruments]
+             i.lotsize, str(i.tick_size), i.instrumenttype, i.freeze_qty) for i in instruments)
 
 
 class InstrumentRepository:
@@ -50,8 +53,8 @@ class InstrumentRepository:
                     "instruments", records=_records(broker, version, instruments), columns=list(COLUMNS))
                 return
             records = _sqlite_records(broker, version, instruments)
-            for start in range(0, len(records), _SQLITE_BATCH):
-                await conn.exec_driver_sql(_INSERT_SQL, records[start:start + _SQLITE_BATCH])
+            while batch := list(islice(records, _SQLITE_BATCH)):
+                await conn.exec_driver_sql(_INSERT_SQL, batch)
 
     async def get_master(self, session: AsyncSession, broker: str) -> InstrumentMaster | None:
         return await session.get(InstrumentMaster, broker)

@@ -79,7 +79,7 @@ def _broadcast(app: FastAPI, event: str, payload: dict) -> None:
     """Master-contract progress concerns everyone signed in: emit to every connected socket."""
     bridge = getattr(app.state.hub, "socketio", None)
     if bridge is not None:
-        app.state.background.spawn(bridge.server.emit(event, payload), name=f"broadcast {event}")
+        app.state.background.spawn(bridge.broadcast(event, payload), name=f"broadcast {event}")
 
 
 def schedule_trading_jobs(app: FastAPI, scheduler: Scheduler) -> None:
