@@ -3,6 +3,7 @@ stop in reverse, each step guarded so one failure does not leave the rest runnin
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -80,6 +81,7 @@ def create_app(settings: Settings) -> FastAPI:
 
             schedule_automation_jobs(await start_automation(app, settings, stack), scheduler)
 
+            _settle_start_up_objects()
             log.info("algogate %s ready (%s)", __version__, db.dialect)
             yield
             log.info("algogate shutting down")
@@ -103,6 +105,15 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(TrailingSlashMiddleware)  # issue 5: /api/v1/x/ == /api/v1/x, as in OpenAlgo
     app.add_middleware(RequestIdMiddleware)
     return app
+
+
+def _settle_start_up_objects() -> None:
+    """`algogate serve` turns the cyclic garbage collector off for start-up: collect once now, then
+    freeze what is left so later full collections skip start-up's long-lived objects."""
+    if not gc.isenabled():
+        gc.collect()
+        gc.freeze()
+        gc.enable()
 
 
 def app_from_env() -> FastAPI:
