@@ -8,14 +8,16 @@ from datetime import date
 from functools import lru_cache
 
 from brokers.common.calendar import ExchangeCalendar
+from brokers.contract.table import InstrumentTable
 from brokers.contract.types import Instrument
 from brokers.simulator.universe import build_universe
 
 
 @lru_cache(maxsize=2)
-def cached_universe(seed: int, today: date) -> tuple[Instrument, ...]:
-    """Generation is deterministic, so one process builds each (seed, day) universe once."""
-    return tuple(build_universe(seed, today))
+def cached_universe(seed: int, today: date) -> InstrumentTable:
+    """Generation is deterministic, so one process builds each (seed, day) universe once. Treat the
+    table as read-only: it is shared."""
+    return build_universe(seed, today)
 
 
 class SimulatorInstrumentProvider:
@@ -27,7 +29,7 @@ class SimulatorInstrumentProvider:
     def instruments(self) -> list[Instrument]:
         if self.calendar is None:
             return list(cached_universe(self.seed, self.today()))
-        return build_universe(self.seed, self.today(), self.calendar)
+        return list(build_universe(self.seed, self.today(), self.calendar))
 
     async def download(self, progress: Callable[[str, float], None] | None = None) -> list[Instrument]:
         if progress:

@@ -16,7 +16,8 @@ from decimal import Decimal
 from sys import intern
 
 from brokers.common.calendar import ExchangeCalendar, default_calendar
-from brokers.contract.types import Exchange, Instrument
+from brokers.contract.table import InstrumentTable
+from brokers.contract.types import Exchange
 from brokers.simulator.catalog import (
     BSE_INDICES,
     COMMODITIES,
@@ -101,15 +102,15 @@ class UniverseBuilder:
     def _tick(self, text: str) -> Decimal:
         return self._ticks.setdefault(text, Decimal(text))
 
-    def build(self) -> list[Instrument]:
-        out: list[Instrument] = []
+    def build(self) -> InstrumentTable:
+        out = InstrumentTable()
         prices = {u.code: self.reference_price(u) for u in (*STOCKS, *INDICES, *COMMODITIES, *CURRENCIES)}
         for stock in STOCKS:
-            out.extend(self._equities(stock))
+            self._equities(out, stock)
         for index in INDICES:
-            out.append(self._index(index))
+            self._index(out, index)
         for spec in INDEX_DERIVATIVES:
-            out.extend(self._derivatives(spec, prices[spec.underlying], FREEZE_QTY.get(spec.underlying, 0)))
+            self._derivatives(out, spec, prices[spec.underlying], FREEZE_QTY.get(spec.underlying, 0))
         for stock in STOCKS:
             if stock.lot:
                 price = prices[stock.code]
@@ -117,27 +118,25 @@ class UniverseBuilder:
                                       stock_strike_step(stock.price), STOCK_STRIKES_EACH_SIDE,
                                       str(equity_tick(stock.price)),
                                       lot=stock.lot)
-                out.extend(self._derivatives(spec, price, 0))
+                self._derivatives(out, spec, price, 0)
         for spec in COMMODITY_DERIVATIVES:
-            out.extend(self._derivatives(spec, prices[spec.underlying], 0))
+            self._derivatives(out, spec, prices[spec.underlying], 0)
         return out
 
-    def _equities(self, stock: Underlying) -> Iterable[Instrument]:
+    def _equities(self, out: InstrumentTable, stock: Underlying) -> None:
         # Tick bands and strike steps follow the catalog price, not the day's: exchanges revise them
         # rarely, so a stock drifting across a band edge must not change its tick size overnight.
         tick = equity_tick(stock.price)
         code = intern(stock.code)
         name = intern(stock.name)
-        yield Instrument(code, intern(f"{code}-EQ"), name, Exchange.NSE, "NSE", self.token("NSE", code),
-                         lotsize=1, tick_size=tick, instrumenttype="EQ")
-        yield Instrument(code, code, name, Exchange.BSE, "BSE", self.token("BSE", code),
-                         lotsize=1, tick_size=tick, instrumenttype="EQ")
+        out.add(code, intern(f"{code}-EQ"), name, Exchange.NSE, "NSE", self.token("NSE", code), None, None, 1, tick,
+                "EQ", 0)
+        out.add(code, code, name, Exchange.BSE, "BSE", self.token("BSE", code), None, None, 1, tick, "EQ", 0)
 
-    def _index(self, index: Underlying) -> Instrument:
+    def _index(self, out: InstrumentTable, index: Underlying) -> None:
         exchange = Exchange.BSE_INDEX if index.code in BSE_INDICES else Exchange.NSE_INDEX
-        return Instrument(index.code, intern(index.name), intern(index.name), exchange, exchange.value,
-                          self.token(exchange.value, index.code), lotsize=1, tick_size=self._tick("0.01"),
-                          instrumenttype="INDEX")
+        out.add(index.code, intern(index.name), intern(index.name), exchange, exchange.value,
+                self.token(exchange.value, index.code), None, None, 1, self._tick("0.01"), "INDEX", 0)
 
     def _expiries(self, rules: Iterable[str], counts: Iterable[int]) -> list[date]:
         found: set[date] = set()
@@ -145,7 +144,7 @@ class UniverseBuilder:
             found.update(self.calendar.expiries(rule, self.today, count))
         return sorted(found)
 
-    def _derivatives(self, spec: DerivativeSpec, price: float, freeze: int) -> Iterable[Instrument]:
+    def _derivatives(self, out: InstrumentTable, spec: DerivativeSpec, price: float, freeze: int) -> None:
         exchange = Exchange(spec.exchange)
         base = intern(spec.underlying)
         future_tick = self._tick(spec.future_tick)
@@ -153,9 +152,8 @@ class UniverseBuilder:
         if spec.future_rule:
             for expiry in self.calendar.expiries(spec.future_rule, self.today, 3):
                 symbol = f"{base}{expiry_code(expiry)}FUT"
-                yield Instrument(symbol, symbol, base, exchange, spec.exchange, self.token(spec.exchange, symbol),
-                                 expiry=expiry, strike=None, lotsize=spec.lot, tick_size=future_tick,
-                                 instrumenttype="FUT", freeze_qty=freeze)
+                out.add(symbol, symbol, base, exchange, spec.exchange, self.token(spec.exchange, symbol), expiry,
+                        None, spec.lot, future_tick, "FUT", freeze)
         if not spec.option_rules or not spec.strikes_each_side:
             return
         step = spec.strike_step
@@ -168,11 +166,9 @@ class UniverseBuilder:
             for strike, text in zip(strikes, texts, strict=True):
                 for kind in ("CE", "PE"):
                     symbol = f"{prefix}{text}{kind}"
-                    yield Instrument(symbol, symbol, base, exchange, spec.exchange,
-                                     self.token(spec.exchange, symbol), expiry=expiry, strike=strike,
-                                     lotsize=spec.lot, tick_size=option_tick, instrumenttype=kind,
-                                     freeze_qty=freeze)
+                    out.add(symbol, symbol, base, exchange, spec.exchange, self.token(spec.exchange, symbol), expiry,
+                            strike, spec.lot, option_tick, kind, freeze)
 
 
-def build_universe(seed: int, today: date, calendar: ExchangeCalendar | None = None) -> list[Instrument]:
+def build_universe(seed: int, today: date, calendar: ExchangeCalendar | None = None) -> InstrumentTable:
     return UniverseBuilder(seed, today, calendar).build()

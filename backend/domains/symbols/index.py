@@ -3,9 +3,9 @@
 Built once per master (≈0.3 s for 100,000 instruments) and then read-only, so it is shared by
 every request without locks; a re-download builds a new index and swaps the reference.
 
-Memory is kept small on purpose: instruments are the frozen contract objects (strings interned,
-dates and strikes shared), lookups are per-exchange dicts keyed by the instrument's own symbol
-string, search uses one sorted key array + bisect for prefixes and a suffix array over one
+Memory is kept small on purpose: the instruments are an `InstrumentTable` (columns; a row becomes
+an `Instrument` when read), lookups are per-exchange dicts keyed by the table's own symbol
+strings, option chains hold row numbers, search uses one sorted key array + bisect for prefixes and a suffix array over one
 NUL-separated haystack for substrings (8 bytes per suffix), and option chains store strikes as
 sorted tuples.
 """
@@ -20,10 +20,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import numpy as np
 
+from brokers.contract.table import InstrumentTable, TableRows
 from brokers.contract.types import Exchange, Instrument
 
 SEARCH_LIMIT = 500
@@ -63,24 +64,27 @@ def parse_offset(offset: str) -> int:
 @dataclass(frozen=True, slots=True)
 class OptionChainSide:
     strikes: tuple[Decimal, ...]  # ascending
-    instruments: tuple[Instrument, ...]  # aligned with strikes
+    instruments: Sequence[Instrument]  # aligned with strikes
 
 
 class SymbolIndex:
     def __init__(self, instruments: Iterable[Instrument], broker: str = "simulator") -> None:
         self.broker = broker
-        self.instruments: list[Instrument] = list(instruments)
+        table = instruments if isinstance(instruments, InstrumentTable) else InstrumentTable(instruments)
+        self.instruments = table
         self._by_symbol: dict[str, dict[str, int]] = defaultdict(dict)
         self._by_token: dict[str, dict[str, int]] = defaultdict(dict)
         # Broker names that differ from ours; where they agree (the simulator, most cash rows) the
         # symbol dict answers, so the same row is not indexed twice. Nested dicts: no tuple per row.
         self._by_brsymbol: dict[str, dict[str, int]] = defaultdict(dict)
-        for row, item in enumerate(self.instruments):
-            exchange = item.exchange.value
-            self._by_symbol[exchange][item.symbol] = row
-            self._by_token[exchange][item.token] = row
-            if item.brexchange != exchange or item.brsymbol != item.symbol:
-                self._by_brsymbol[item.brexchange][item.brsymbol] = row
+        columns = zip(table.symbols, table.brsymbols, table.tokens, table.column("exchange"),
+                      table.column("brexchange"), strict=True)
+        for row, (symbol, brsymbol, token, exchange, brexchange) in enumerate(columns):
+            exchange = exchange.value
+            self._by_symbol[exchange][symbol] = row
+            self._by_token[exchange][token] = row
+            if brexchange != exchange or brsymbol != symbol:
+                self._by_brsymbol[brexchange][brsymbol] = row
         # Expiries, option chains and search structures are built on first use (or by
         # `prepare_search()` in a worker thread), so the O(1) lookups serve as soon as the master
         # is installed at start-up.
@@ -114,66 +118,66 @@ class SymbolIndex:
         with self._lock:
             if self._derivatives_ready:
                 return
-            # Lists of the instruments themselves (no tuple or int per row held through the loop):
-            # long-lived temporaries interleaved with the result would pin heap pages after the build.
+            table = self.instruments
             expiries: dict[tuple[str, str, str], set[date]] = defaultdict(set)
-            chains: dict[tuple[str, str, date, str], list[Instrument]] = defaultdict(list)
-            for item in self.instruments:
-                if item.expiry is None:
+            chains: dict[tuple[str, str, date, str], list[int]] = defaultdict(list)
+            columns = zip(table.column("expiry"), table.column("instrumenttype"), table.column("strike"), table.symbols,
+                          table.names, table.column("exchange"), strict=True)
+            for row, (expiry, kind, strike, symbol, name, exchange) in enumerate(columns):
+                if expiry is None:
                     continue
-                exchange, base = item.exchange.value, self.base_of(item)
-                if item.instrumenttype in ("CE", "PE"):
-                    expiries[(exchange, base, "options")].add(item.expiry)
-                    if item.strike is not None:
-                        chains[(exchange, base, item.expiry, item.instrumenttype)].append(item)
+                exchange, base = exchange.value, _base(symbol, name, expiry)
+                if kind in ("CE", "PE"):
+                    expiries[(exchange, base, "options")].add(expiry)
+                    if strike is not None:
+                        chains[(exchange, base, expiry, kind)].append(row)
                 else:
-                    expiries[(exchange, base, "futures")].add(item.expiry)
+                    expiries[(exchange, base, "futures")].add(expiry)
             self._expiries = {key: tuple(sorted(days)) for key, days in expiries.items()}
             self._chains = {}
-            for key, items in chains.items():
-                items.sort(key=_strike_of)  # stable: equal strikes keep master order
-                self._chains[key] = OptionChainSide(tuple(map(_strike_of, items)), tuple(items))
+            strike_of = partial(table.value, name="strike")
+            for key, rows in chains.items():
+                rows.sort(key=strike_of)  # stable: equal strikes keep master order
+                self._chains[key] = OptionChainSide(tuple(map(strike_of, rows)), TableRows(table, rows))
             self._derivatives_ready = True
 
     # --- construction helpers -----------------------------------------------------------------
     @staticmethod
     def base_of(item: Instrument) -> str:
         """Underlying base from the symbol (`NIFTY30DEC25FUT` → `NIFTY`), as OpenAlgo does."""
-        if item.expiry is None:
-            return item.symbol
-        code = expiry_code(item.expiry)
-        at = item.symbol.find(code)
-        return item.symbol[:at] if at > 0 else item.name
+        return item.symbol if item.expiry is None else _base(item.symbol, item.name, item.expiry)
 
     def _build_search(self) -> None:
-        count = len(self.instruments)
+        table = self.instruments
+        count = len(table)
         # Symbols are upper case already; reuse those strings rather than hold a second copy.
-        symbols = [_upper(item.symbol) for item in self.instruments]
+        symbols = [_upper(symbol) for symbol in table.symbols]
         order = sorted(range(count), key=symbols.__getitem__)
         self._sorted_symbols = [symbols[i] for i in order]
         self._sorted_rows = np.asarray(order, dtype=np.int32)
         self._alpha = np.empty(count, dtype=np.int32)
         self._alpha[self._sorted_rows] = np.arange(count, dtype=np.int32)
         self._lengths = np.fromiter((len(s) for s in symbols), dtype=np.int16, count=count)
-        self._exchange_names = sorted({item.exchange.value for item in self.instruments})
+        exchanges = [exchange.value for exchange in table.column("exchange")]
+        self._exchange_names = sorted(set(exchanges))
         codes = {name: i for i, name in enumerate(self._exchange_names)}
-        self._exchange_codes = np.fromiter((codes[item.exchange.value] for item in self.instruments),
-                                           dtype=np.int8, count=count)
-        self._type_names = sorted({item.instrumenttype for item in self.instruments})
+        self._exchange_codes = np.fromiter(map(codes.__getitem__, exchanges), dtype=np.int8, count=count)
+        kinds = list(table.column("instrumenttype"))
+        self._type_names = sorted(set(kinds))
         types = {name: i for i, name in enumerate(self._type_names)}
-        self._type_codes = np.fromiter((types[item.instrumenttype] for item in self.instruments),
-                                       dtype=np.int8, count=count)
+        self._type_codes = np.fromiter(map(types.__getitem__, kinds), dtype=np.int8, count=count)
+        del exchanges, kinds
         # Documents for substring search: the symbol, plus the broker symbol and the name where they
         # add text the symbol does not already contain.
         documents, owners = list(symbols), list(range(count))
-        for row, item in enumerate(self.instruments):
-            for extra in (_upper(item.brsymbol), _upper(item.name)):
+        for row, (brsymbol, name) in enumerate(zip(table.brsymbols, table.names, strict=True)):
+            for extra in (_upper(brsymbol), _upper(name)):
                 if extra and extra not in symbols[row]:
                     documents.append(extra)
                     owners.append(row)
         self._haystack, self._suffix_at, self._suffix_rows = _suffix_array(documents, owners)
         self._symbols_end = sum(len(symbol) + 1 for symbol in symbols)  # symbol documents come first
-        tokens = sorted((item.token, row) for row, item in enumerate(self.instruments))
+        tokens = sorted(zip(table.tokens, range(count), strict=True))
         self._sorted_tokens = [token for token, _ in tokens]
         self._token_rows = np.asarray([row for _, row in tokens], dtype=np.int32)
 
@@ -343,9 +347,9 @@ class SymbolIndex:
         return hi - lo
 
     def _row_matches(self, row: int, term: str) -> bool:
-        item = self.instruments[row]
-        return (term in item.symbol.upper() or term in item.brsymbol.upper() or term in item.name.upper()
-                or (term.isdigit() and item.token.startswith(term)))
+        table = self.instruments
+        return (term in table.symbols[row].upper() or term in table.brsymbols[row].upper()
+                or term in table.names[row].upper() or (term.isdigit() and table.tokens[row].startswith(term)))
 
     def _rows_matching(self, term: str) -> np.ndarray:
         """Unique rows where `term` is in the symbol/broker symbol/name, or prefixes the token."""
@@ -364,7 +368,7 @@ class SymbolIndex:
             owners = owners[self._suffix_at[lo:hi] < self._symbols_end]
         rows = np.unique(owners)
         if len(term) >= _SUFFIX_WIDTH:  # only the first 11 bytes were matched: verify the rest
-            check = (lambda r: term in self.instruments[r].symbol.upper()) if symbols_only else \
+            check = (lambda r: term in self.instruments.symbols[r].upper()) if symbols_only else \
                 (lambda r: self._row_matches(r, term))
             rows = np.asarray([r for r in rows.tolist() if check(r)], dtype=np.int32)
         return rows
@@ -377,8 +381,9 @@ _SUFFIX_WIDTH = 12
 _VERIFY_BELOW = 2000
 
 
-def _strike_of(item: Instrument) -> Decimal:
-    return item.strike
+def _base(symbol: str, name: str, expiry: date) -> str:
+    at = symbol.find(expiry_code(expiry))
+    return symbol[:at] if at > 0 else name
 
 
 def _upper(text: str) -> str:

@@ -25,7 +25,7 @@ from backend.core.db import Database
 from backend.core.settings import Settings
 from backend.domains.symbols.index import SymbolIndex
 from backend.domains.symbols.service import SymbolMaster
-from brokers.contract.types import Instrument
+from brokers.contract.table import InstrumentTable
 from brokers.simulator import DEFAULT_SEED, SessionMode, SimulatorBroker
 from brokers.simulator.provider import cached_universe
 
@@ -35,7 +35,7 @@ SEARCH_DELAY_SECONDS = 1.0
 
 
 @lru_cache(maxsize=2)
-def simulator_master_index(seed: int, today: date) -> tuple[tuple[Instrument, ...], SymbolIndex]:
+def simulator_master_index(seed: int, today: date) -> tuple[InstrumentTable, SymbolIndex]:
     """The generated universe is trusted (the generator drops malformed catalog rows itself and a
     test holds it to `validate`), so start-up skips the per-row validation a download gets."""
     instruments = cached_universe(seed, today)

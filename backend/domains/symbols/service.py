@@ -137,7 +137,7 @@ class SymbolMaster:
                 validated: bool = False) -> SymbolIndex:
         """Validate, build the index and swap it in (previous index serves until this returns)."""
         started = time.perf_counter()
-        good, errors = (list(instruments), []) if validated else validate(instruments)
+        good, errors = (instruments, []) if validated else validate(instruments)
         new_index = index if index is not None else SymbolIndex(good, self.broker)
         self.index = new_index
         self.status.total, self.status.skipped = len(good), len(errors)

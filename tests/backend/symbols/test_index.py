@@ -27,14 +27,14 @@ class TestLookups:
 
     def test_broker_trading_symbols_map_back(self, index):
         sbin = index.get("NSE", "SBIN")
-        assert index.by_brsymbol(sbin.brexchange, "SBIN-EQ") is sbin
+        assert index.by_brsymbol(sbin.brexchange, "SBIN-EQ") == sbin
         assert index.by_brsymbol(sbin.brexchange, "SBIN") is None
         assert index.by_brsymbol("NOSUCH", "SBIN-EQ") is None
 
     def test_rows_whose_broker_names_equal_ours_map_back_too(self, symbol_index):
         nifty_future = next(item for item in symbol_index.instruments if item.instrumenttype == "FUT")
         assert (nifty_future.brexchange, nifty_future.brsymbol) == (nifty_future.exchange.value, nifty_future.symbol)
-        assert symbol_index.by_brsymbol(nifty_future.brexchange, nifty_future.symbol) is nifty_future
+        assert symbol_index.by_brsymbol(nifty_future.brexchange, nifty_future.symbol) == nifty_future
         assert symbol_index.by_brsymbol("NSE" if nifty_future.brexchange != "NSE" else "BSE",
                                         nifty_future.symbol) is None
 
