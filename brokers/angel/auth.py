@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 import orjson
 import pyotp
 
 from brokers.angel.wire import BROKER, DISPLAY, SmartApiRest
+from brokers.common.rollover import next_daily
 from brokers.contract.errors import BrokerError
 from brokers.contract.plugin import BrokerSession
 
@@ -52,9 +53,7 @@ def jwt_expiry(jwt: str) -> datetime | None:
 
 
 def next_rollover(now: datetime) -> datetime:
-    local = now.astimezone(IST)
-    candidate = datetime.combine(local.date(), ROLLOVER, IST)
-    return candidate if candidate > local else candidate + timedelta(days=1)
+    return next_daily(ROLLOVER, now)
 
 
 def _strip_bearer(token: str) -> str:

@@ -6,11 +6,12 @@ import base64
 import hashlib
 import json
 from collections.abc import Mapping
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+from brokers.common.rollover import next_daily
 from brokers.contract.errors import BrokerError, SessionExpired
 from brokers.contract.plugin import BrokerSession
 from brokers.fyers.api import BROKER, FyersApi
@@ -46,9 +47,7 @@ def jwt_claims(token: str) -> dict[str, Any]:
 
 
 def next_rollover(now: datetime) -> datetime:
-    local = now.astimezone(IST)
-    at = datetime.combine(local.date(), ROLLOVER, IST)
-    return at if at > local else at + timedelta(days=1)
+    return next_daily(ROLLOVER, now)
 
 
 def token_expiry(claims: Mapping[str, Any], now: datetime | None = None) -> datetime:

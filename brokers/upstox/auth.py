@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from brokers.common.http import BrokerHttp
+from brokers.common.rollover import next_daily
 from brokers.contract.errors import BrokerError
 from brokers.contract.plugin import BrokerSession
 from brokers.upstox.api import BROKER, raise_for_error
@@ -34,9 +35,7 @@ def login_url(login_base: str, credentials: Mapping[str, str], redirect_url: str
 
 def token_expiry(now: datetime) -> datetime:
     """The next 03:30 IST after `now`."""
-    local = now.astimezone(IST)
-    expiry = datetime.combine(local.date(), TOKEN_ROLLOVER, tzinfo=IST)
-    return expiry if expiry > local else expiry + timedelta(days=1)
+    return next_daily(TOKEN_ROLLOVER, now)
 
 
 async def exchange_code(http: BrokerHttp, credentials: Mapping[str, str], params: Mapping[str, str],

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from brokers.common.http import BrokerHttp
+from brokers.common.rollover import next_daily
 from brokers.contract.errors import BrokerError
 from brokers.contract.plugin import BrokerSession
 from brokers.zerodha.api import BROKER, KITE_VERSION, unwrap
@@ -32,9 +33,7 @@ def login_url(login_base: str, api_key: str, state: str) -> str:
 
 
 def expiry_after(moment: datetime) -> datetime:
-    local = moment.astimezone(IST)
-    cutoff = datetime.combine(local.date(), TOKEN_EXPIRY, IST)
-    return cutoff if local < cutoff else cutoff + timedelta(days=1)
+    return next_daily(TOKEN_EXPIRY, moment)
 
 
 def _required(mapping: Mapping[str, str], *names: str) -> str:

@@ -21,9 +21,10 @@ import orjson
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.core.clock import IST, utcnow
+from backend.core.clock import utcnow
 from backend.core.security import DecryptionError, Secrets
 from backend.domains.accounts.models import BrokerToken
+from brokers.common.rollover import next_daily
 from brokers.contract import BrokerSession
 
 EXPIRY_WARNING = timedelta(minutes=30)
@@ -48,9 +49,7 @@ class SessionStatus:
 
 def next_rollover(now: datetime, rollover: time) -> datetime:
     """The next daily rollover (IST wall clock) strictly after `now`."""
-    local = now.astimezone(IST)
-    candidate = datetime.combine(local.date(), rollover, IST)
-    return candidate if candidate > local else candidate + timedelta(days=1)
+    return next_daily(rollover, now)
 
 
 def _aware(moment: datetime) -> datetime:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from brokers.common.http import BrokerHttp
+from brokers.common.rollover import next_daily
 from brokers.contract.errors import BrokerError
 from brokers.contract.plugin import BrokerSession
 from brokers.families.noren.member import FLATTRADE, NorenMember
@@ -67,9 +68,7 @@ def login_url(member: NorenMember, login_base: str, credentials: Mapping[str, st
 
 
 def expiry_after(moment: datetime, member: NorenMember) -> datetime:
-    local = moment.astimezone(IST)
-    cutoff = datetime.combine(local.date(), member.rollover, IST)
-    return cutoff if local < cutoff else cutoff + timedelta(days=1)
+    return next_daily(member.rollover, moment)
 
 
 async def authenticate(http: BrokerHttp, member: NorenMember, auth_url: str, credentials: Mapping[str, str],

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from typing import Any
 from urllib.parse import urlencode
 
 from brokers.common.http import BrokerHttp
+from brokers.common.rollover import next_daily
 from brokers.contract.errors import BrokerError
 from brokers.contract.plugin import BrokerSession
 from brokers.families.xts.convert import IST
@@ -22,9 +23,7 @@ PLACEHOLDER_ACCESS_TOKEN = "openalgo"  # what Jainam's login is sent in place of
 
 
 def next_expiry(now: datetime | None = None) -> datetime:
-    now = (now or datetime.now(IST)).astimezone(IST)
-    expiry = datetime.combine(now.date(), TOKEN_EXPIRY, tzinfo=IST)
-    return expiry if now < expiry else expiry + timedelta(days=1)
+    return next_daily(TOKEN_EXPIRY, now or datetime.now(IST))
 
 
 def _required(broker: str, credentials: Mapping[str, str], name: str) -> str:
