@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import logging
 import struct
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 import orjson
@@ -27,8 +26,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 
 from brokers.angel.wire import BROKER, DISPLAY
+from brokers.common.feed import FeedCallbacks
 from brokers.contract.errors import BrokerError, BrokerUnavailable, SessionExpired
-from brokers.contract.protocols import TickHandler
 from brokers.contract.types import Depth, DepthLevel, Exchange, FeedMode, Instrument, Quote, Tick
 
 log = logging.getLogger("algogate.brokers.angel")
@@ -125,7 +124,7 @@ def to_tick(packet: dict, instrument: Instrument) -> Tick | None:
     return tick
 
 
-class SmartStreamAdapter:
+class SmartStreamAdapter(FeedCallbacks):
     """One SmartStream connection (a `StreamingAdapter` with the optional `on_disconnect` hook)."""
 
     def __init__(self, url: str, *, jwt: str, api_key: str, client_code: str, feed_token: str,
@@ -146,8 +145,7 @@ class SmartStreamAdapter:
         self.heartbeat_seconds = heartbeat_seconds
         self._ws: ClientConnection | None = None
         self._tasks: list[asyncio.Task] = []
-        self._handlers: list[TickHandler] = []
-        self._disconnect: list[Callable[[str], None]] = []
+        super().__init__(f"{DISPLAY} feed")
         # (exchange type, token) → instrument, and the SmartStream modes it is subscribed in.
         self._instruments: dict[tuple[int, str], Instrument] = {}
         self._modes: dict[tuple[int, str], set[int]] = {}
@@ -179,12 +177,6 @@ class SmartStreamAdapter:
 
     async def unsubscribe(self, instruments: Iterable[Instrument], mode: FeedMode) -> None:
         await self._send_tokens(instruments, mode, action=0)
-
-    def on_tick(self, handler: TickHandler) -> None:
-        self._handlers.append(handler)
-
-    def on_disconnect(self, callback: Callable[[str], None]) -> None:
-        self._disconnect.append(callback)
 
     async def close(self) -> None:
         self._closing = True
@@ -270,14 +262,7 @@ class SmartStreamAdapter:
             log.exception("%s feed reader failed", DISPLAY)
             reason = f"reader failed: {type(exc).__name__}"
         if not self._closing:
-            self._signal_disconnect(reason)
-
-    def _signal_disconnect(self, reason: str) -> None:
-        for callback in list(self._disconnect):
-            try:
-                callback(reason)
-            except Exception:
-                log.exception("%s on_disconnect callback failed", DISPLAY)
+            self._emit_disconnect(reason)
 
     def _on_text(self, text: str) -> None:
         if text.strip().lower() == "pong":
@@ -301,7 +286,4 @@ class SmartStreamAdapter:
         tick = to_tick(packet, instrument)
         if tick is None:
             return
-        for handler in self._handlers:
-            result = handler(tick)
-            if inspect.isawaitable(result):
-                await result
+        await self._emit_tick(tick)

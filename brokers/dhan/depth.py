@@ -62,6 +62,7 @@ class DhanDepthAdapter(DhanStreamingAdapter):
 
     def __init__(self, depth_url: str, session: BrokerSession) -> None:
         super().__init__(depth_url, session, MAX_INSTRUMENTS)
+        self._feed_label = "dhan depth feed"
         self._sides: dict[tuple[int, int], dict[int, list[DepthLevel]]] = {}
 
     def _query(self) -> dict[str, object]:

@@ -10,19 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from urllib.parse import urlencode
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, WebSocketException
 
+from brokers.common.feed import FeedCallbacks
 from brokers.contract.errors import BrokerError, BrokerUnavailable
 from brokers.contract.plugin import BrokerSession
-from brokers.contract.protocols import TickHandler
 from brokers.contract.types import Depth, DepthLevel, FeedMode, Instrument, Quote, Tick
 from brokers.dhan import feed
 from brokers.dhan.mapping import BROKER, DATA_SEGMENT, FEED_SEGMENT_CODE
@@ -35,7 +34,7 @@ CURRENCY_SEGMENTS = frozenset({3, 7})  # quoted to 4 decimals; everything else t
 PING_INTERVAL, PING_TIMEOUT = 30.0, 10.0
 
 
-class DhanStreamingAdapter:
+class DhanStreamingAdapter(FeedCallbacks):
     def __init__(self, feed_url: str, session: BrokerSession, max_per_message: int = 100) -> None:
         self.feed_url = feed_url
         self._token = session.access_token
@@ -43,20 +42,13 @@ class DhanStreamingAdapter:
         self.max_per_message = max_per_message
         self._ws: ClientConnection | None = None
         self._reader: asyncio.Task | None = None
-        self._handlers: list[TickHandler] = []
-        self._disconnect: list[Callable[[str], None]] = []
+        super().__init__("dhan feed")
         self._subs: dict[tuple[int, int], tuple[Instrument, FeedMode]] = {}
         self._state: dict[tuple[int, int], dict] = {}  # previous close / OI seen per instrument
         self._closing = False
         self._signalled = False
 
     # --- contract ---------------------------------------------------------------------------
-    def on_tick(self, handler: TickHandler) -> None:
-        self._handlers.append(handler)
-
-    def on_disconnect(self, callback: Callable[[str], None]) -> None:
-        self._disconnect.append(callback)
-
     @property
     def connected(self) -> bool:
         return self._ws is not None and not self._signalled and not self._closing
@@ -160,23 +152,13 @@ class DhanStreamingAdapter:
             return
         self._signalled = True
         log.warning("dhan feed dropped: %s", reason)
-        for callback in self._disconnect:
-            try:
-                callback(reason)
-            except Exception:
-                log.exception("dhan feed disconnect callback failed")
+        self._emit_disconnect(reason)
 
     async def _deliver(self, packet: feed.Packet) -> None:
         tick = self._tick(packet)
         if tick is None:
             return
-        for handler in self._handlers:
-            try:
-                result = handler(tick)
-                if inspect.isawaitable(result):
-                    await result
-            except Exception:  # one failing consumer must not take the socket down
-                log.exception("dhan tick handler failed")
+        await self._emit_tick(tick)
 
     def _tick(self, packet: feed.Packet) -> Tick | None:
         key = (packet.segment, packet.security_id)

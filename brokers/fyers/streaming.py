@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 import websockets
 from websockets.asyncio.client import ClientConnection, connect
 
+from brokers.common.feed import FeedCallbacks
 from brokers.contract.errors import BrokerError, BrokerUnavailable, SessionExpired
-from brokers.contract.protocols import InstrumentLookup, TickHandler
+from brokers.contract.protocols import InstrumentLookup
 from brokers.contract.types import INDEX_EXCHANGES, Depth, DepthLevel, FeedMode, Instrument, Quote, Tick
 from brokers.fyers import hsm
 from brokers.fyers.api import BROKER
@@ -29,7 +29,7 @@ AUTH_TIMEOUT = 10.0
 Key = tuple[str, str]
 
 
-class FyersStreamingAdapter:
+class FyersStreamingAdapter(FeedCallbacks):
     def __init__(self, url: str, app_id: str, access_token: str, instruments: InstrumentLookup,
                  max_per_subscribe: int = 100, ping_interval: float = 30.0, ping_timeout: float = 10.0) -> None:
         self.url = url
@@ -41,8 +41,7 @@ class FyersStreamingAdapter:
         self.ping_timeout = ping_timeout
         self._ws: ClientConnection | None = None
         self._reader: asyncio.Task | None = None
-        self._handlers: list[TickHandler] = []
-        self._disconnect: list[Callable[[str], None]] = []
+        super().__init__("fyers feed")
         self._subs: dict[Key, tuple[Instrument, FeedMode]] = {}
         self._topic_keys: dict[str, Key] = {}  # topic name → subscription key
         self._active_topics: set[str] = set()
@@ -51,12 +50,6 @@ class FyersStreamingAdapter:
         self.connected = False
 
     # --- StreamingAdapter -------------------------------------------------------------------
-    def on_tick(self, handler: TickHandler) -> None:
-        self._handlers.append(handler)
-
-    def on_disconnect(self, callback: Callable[[str], None]) -> None:
-        self._disconnect.append(callback)
-
     async def connect(self) -> None:
         claims = jwt_claims(self._token)
         hsm_key = claims.get("hsm_key")
@@ -183,7 +176,7 @@ class FyersStreamingAdapter:
                 for state in states:
                     tick = self._tick(state)
                     if tick is not None:
-                        await self._deliver(tick)
+                        await self._emit_tick(tick)
         except websockets.ConnectionClosed as exc:
             reason = f"closed ({exc.rcvd.code if exc.rcvd else 'no close frame'})"
         except Exception as exc:  # never end silently: the pool must hear about it and rebuild
@@ -195,20 +188,7 @@ class FyersStreamingAdapter:
                 reason = f"closed ({ws.close_code})"
         self.connected = False
         if not self._closing:
-            for callback in list(self._disconnect):
-                try:
-                    callback(reason)
-                except Exception:
-                    log.exception("fyers feed: on_disconnect callback failed")
-
-    async def _deliver(self, tick: Tick) -> None:
-        for handler in self._handlers:
-            try:
-                result = handler(tick)
-                if inspect.isawaitable(result):
-                    await result
-            except Exception:  # one consumer's bug must not take the feed down for the others
-                log.exception("fyers feed: tick handler failed")
+            self._emit_disconnect(reason)
 
     def _tick(self, state: hsm.TopicState) -> Tick | None:
         key = self._topic_keys.get(state.name)

@@ -16,17 +16,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 import websockets
 from websockets.asyncio.client import ClientConnection, connect
 
+from brokers.common.feed import FeedCallbacks
 from brokers.contract.errors import BrokerError, BrokerUnavailable, SessionExpired
-from brokers.contract.protocols import TickHandler
 from brokers.contract.types import Depth, DepthLevel, Exchange, FeedMode, Instrument, Quote, Tick
 from brokers.fyers.api import BROKER
 from brokers.fyers.tbt_proto import SocketMessage
@@ -68,7 +67,7 @@ class Book:
         return [DepthLevel(price / 100, qty, orders) for price, qty, orders in slots if price > 0]
 
 
-class FyersTbtAdapter:
+class FyersTbtAdapter(FeedCallbacks):
     """A 50-level depth connection: DEPTH subscriptions only (the pool never asks for others)."""
 
     def __init__(self, url: str, app_id: str, access_token: str, keepalive_seconds: float = KEEPALIVE_SECONDS) -> None:
@@ -77,8 +76,7 @@ class FyersTbtAdapter:
         self.keepalive_seconds = keepalive_seconds
         self._ws: ClientConnection | None = None
         self._tasks: list[asyncio.Task] = []
-        self._handlers: list[TickHandler] = []
-        self._disconnect: list[Callable[[str], None]] = []
+        super().__init__("fyers depth feed")
         self._subs: dict[str, Instrument] = {}  # Fyers ticker ("NSE:SBIN-EQ") → instrument
         self._books: dict[str, Book] = {}
         self._tickers: dict[str, str] = {}  # feed token → ticker (diffs may omit the ticker)
@@ -86,12 +84,6 @@ class FyersTbtAdapter:
         self.connected = False
 
     # --- StreamingAdapter ---------------------------------------------------------------------
-    def on_tick(self, handler: TickHandler) -> None:
-        self._handlers.append(handler)
-
-    def on_disconnect(self, callback: Callable[[str], None]) -> None:
-        self._disconnect.append(callback)
-
     async def connect(self) -> None:
         try:
             self._ws = await connect(self.url, additional_headers={"authorization": self._authorization},
@@ -163,7 +155,7 @@ class FyersTbtAdapter:
                     self._text(frame)
                     continue
                 for tick in self._ticks(frame):
-                    await self._deliver(tick)
+                    await self._emit_tick(tick)
         except websockets.ConnectionClosed as exc:
             reason = f"closed ({exc.rcvd.code if exc.rcvd else 'no close frame'})"
         except Exception as exc:  # never end silently: the pool must hear about it and rebuild
@@ -174,11 +166,7 @@ class FyersTbtAdapter:
                 reason = f"closed ({ws.close_code})"
         self.connected = False
         if not self._closing:
-            for callback in list(self._disconnect):
-                try:
-                    callback(reason)
-                except Exception:
-                    log.exception("fyers depth feed: on_disconnect callback failed")
+            self._emit_disconnect(reason)
 
     @staticmethod
     def _text(frame: str) -> None:
@@ -224,10 +212,4 @@ class FyersTbtAdapter:
                     depth=Depth(Quote(ltp=0.0), bids, asks, book.tbq, book.tsq))
 
     async def _deliver(self, tick: Tick) -> None:
-        for handler in self._handlers:
-            try:
-                result = handler(tick)
-                if inspect.isawaitable(result):
-                    await result
-            except Exception:  # one consumer's bug must not take the feed down for the others
-                log.exception("fyers depth feed: tick handler failed")
+        await self._emit_tick(tick)

@@ -10,25 +10,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import logging
 from collections.abc import Iterable
 
-from brokers.contract.protocols import TickHandler
+from brokers.common.feed import FeedCallbacks
 from brokers.contract.types import FeedMode, Instrument, Tick
 from brokers.simulator.market import SimulatedMarket
 
 log = logging.getLogger("algogate.brokers.simulator")
 
 
-class SimulatorStreamingAdapter:
+class SimulatorStreamingAdapter(FeedCallbacks):
     def __init__(self, market: SimulatedMarket, ticks_per_second: float = 1.0, depth_levels: int = 5) -> None:
         self.market = market
         self.ticks_per_second = ticks_per_second
         self.depth_levels = depth_levels
         self._subscriptions: dict[tuple[str, str], tuple[Instrument, FeedMode]] = {}
         self._last_sent: dict[tuple[str, str], tuple[float, int]] = {}
-        self._handlers: list[TickHandler] = []
+        super().__init__("simulator feed")
         self._task: asyncio.Task | None = None
         self.connected = False
 
@@ -51,9 +50,6 @@ class SimulatorStreamingAdapter:
             key = (instrument.exchange.value, instrument.symbol)
             self._subscriptions.pop(key, None)
             self._last_sent.pop(key, None)
-
-    def on_tick(self, handler: TickHandler) -> None:
-        self._handlers.append(handler)
 
     async def close(self) -> None:
         self.connected = False
@@ -108,10 +104,7 @@ class SimulatorStreamingAdapter:
         """Run one round and deliver it; returns the number of ticks sent."""
         ticks = self.tick_round()
         for tick in ticks:
-            for handler in self._handlers:
-                result = handler(tick)
-                if inspect.isawaitable(result):
-                    await result
+            await self._emit_tick(tick)
         return len(ticks)
 
     async def _run(self) -> None:

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import json
 import logging
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -18,8 +17,9 @@ from google.protobuf.message import DecodeError
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, WebSocketException
 
+from brokers.common.feed import FeedCallbacks
 from brokers.contract.errors import BrokerError, BrokerUnavailable, UnmappedValue
-from brokers.contract.protocols import InstrumentLookup, TickHandler
+from brokers.contract.protocols import InstrumentLookup
 from brokers.contract.types import Depth, DepthLevel, FeedMode, Instrument, Quote, Tick
 from brokers.upstox.api import BROKER, UpstoxApi
 from brokers.upstox.feed_proto import FeedResponse
@@ -47,7 +47,7 @@ def _ohlc(bars: Any) -> Any:
     return bars[0] if len(bars) else None
 
 
-class UpstoxStreamingAdapter:
+class UpstoxStreamingAdapter(FeedCallbacks):
     def __init__(self, api: UpstoxApi, instruments: InstrumentLookup, *, feed_override: str | None = None,
                  max_per_subscribe: int = 1000, ping_interval: float = 30.0, ping_timeout: float = 10.0) -> None:
         self.api = api
@@ -58,8 +58,7 @@ class UpstoxStreamingAdapter:
         self.ping_timeout = ping_timeout
         self._subs: dict[str, tuple[Instrument, FeedMode]] = {}
         self._ltpc: dict[str, tuple[float, int, int, float]] = {}  # last LTPC per key, carried forward
-        self._handlers: list[TickHandler] = []
-        self._on_lost: list[Callable[[str], None]] = []
+        super().__init__("upstox feed")
         self._ws: ClientConnection | None = None
         self._reader: asyncio.Task | None = None
         self._closing = False
@@ -67,12 +66,6 @@ class UpstoxStreamingAdapter:
         self.connected = False
 
     # --- the StreamingAdapter contract ------------------------------------------------------------
-    def on_tick(self, handler: TickHandler) -> None:
-        self._handlers.append(handler)
-
-    def on_disconnect(self, callback: Callable[[str], None]) -> None:
-        self._on_lost.append(callback)
-
     async def connect(self) -> None:
         if self._ws is not None:
             return
@@ -172,8 +165,7 @@ class UpstoxStreamingAdapter:
             self.connected = False
             if self._ws is ws:
                 self._ws = None
-            for callback in self._on_lost:
-                callback(reason)
+            self._emit_disconnect(reason)
 
     def _on_text(self, text: str) -> None:
         try:
@@ -196,10 +188,7 @@ class UpstoxStreamingAdapter:
             tick = self._tick(key, feed, response.currentTs)
             if tick is None:
                 continue
-            for handler in self._handlers:
-                result = handler(tick)
-                if inspect.isawaitable(result):
-                    await result
+            await self._emit_tick(tick)
 
     # --- normalisation -------------------------------------------------------------------------------
     def _subscription(self, key: str) -> tuple[Instrument, FeedMode] | None:

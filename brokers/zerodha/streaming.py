@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from urllib.parse import urlencode
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 
+from brokers.common.feed import FeedCallbacks
 from brokers.contract.errors import BrokerUnavailable, SessionExpired
-from brokers.contract.protocols import TickHandler
 from brokers.contract.types import Depth, DepthLevel, FeedMode, Instrument, Quote, Tick
 from brokers.zerodha.api import BROKER, KITE_VERSION
 from brokers.zerodha.market import instrument_token
@@ -62,15 +61,14 @@ def to_tick(packet: Packet, instrument: Instrument, subscribed: FeedMode, now_ms
     return tick
 
 
-class ZerodhaStreamingAdapter:
+class ZerodhaStreamingAdapter(FeedCallbacks):
     def __init__(self, feed_url: str, api_key: str, access_token: str, *, ping_interval: float = 30.0,
                  ping_timeout: float = 10.0, idle_timeout: float = 90.0, batch: int = SUBSCRIBE_BATCH) -> None:
         self._url = f"{feed_url}?{urlencode({'api_key': api_key, 'access_token': access_token})}"
         self.ping_interval, self.ping_timeout, self.idle_timeout = ping_interval, ping_timeout, idle_timeout
         self.batch = batch
         self._subscriptions: dict[int, tuple[Instrument, FeedMode]] = {}
-        self._handlers: list[TickHandler] = []
-        self._disconnect: list[Callable[[str], None]] = []
+        super().__init__("zerodha feed")
         self._ws: ClientConnection | None = None
         self._reader: asyncio.Task | None = None
         self._closing = False
@@ -114,12 +112,6 @@ class ZerodhaStreamingAdapter:
         if self._ws is not None:
             for start in range(0, len(tokens), self.batch):
                 await self._send({"a": "unsubscribe", "v": tokens[start:start + self.batch]})
-
-    def on_tick(self, handler: TickHandler) -> None:
-        self._handlers.append(handler)
-
-    def on_disconnect(self, callback: Callable[[str], None]) -> None:
-        self._disconnect.append(callback)
 
     async def close(self) -> None:
         self._closing = True
@@ -176,11 +168,7 @@ class ZerodhaStreamingAdapter:
             await ws.close()
         if not self._closing:
             self._ws = None
-            for callback in self._disconnect:
-                try:
-                    callback(reason)
-                except Exception:
-                    log.exception("zerodha on_disconnect callback failed")
+            self._emit_disconnect(reason)
 
     async def _dispatch(self, frame: bytes) -> None:
         now_ms = int(time.time() * 1000)
@@ -189,13 +177,7 @@ class ZerodhaStreamingAdapter:
             if entry is None:
                 continue
             tick = to_tick(packet, entry[0], entry[1], now_ms)
-            for handler in self._handlers:
-                try:
-                    result = handler(tick)
-                    if inspect.isawaitable(result):
-                        await result
-                except Exception:
-                    log.exception("zerodha tick handler failed")
+            await self._emit_tick(tick)
 
     @staticmethod
     def _notice(text: str) -> None:

@@ -11,18 +11,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 
+from brokers.common.feed import FeedCallbacks
 from brokers.contract.errors import BrokerUnavailable, SessionExpired
-from brokers.contract.protocols import TickHandler
 from brokers.contract.types import Depth, DepthLevel, FeedMode, Instrument, Quote, Tick
 from brokers.families.noren.convert import integer, number
 from brokers.families.noren.mapping import NorenMaps, wire_exchange
@@ -67,7 +66,7 @@ def to_tick(row: dict[str, Any], instrument: Instrument, mode: FeedMode, now_ms:
     return tick
 
 
-class NorenStreamingAdapter:
+class NorenStreamingAdapter(FeedCallbacks):
     def __init__(self, broker: str, feed_url: str, uid: str, actid: str, token: str, maps: NorenMaps, *,
                  heartbeat: float = 30.0, ping_interval: float = 30.0, ping_timeout: float = 10.0,
                  idle_timeout: float = 120.0, batch: int = SUBSCRIBE_BATCH) -> None:
@@ -80,8 +79,7 @@ class NorenStreamingAdapter:
         self.batch = batch
         self._subs: dict[str, tuple[Instrument, set[FeedMode]]] = {}  # "<e>|<tk>" → modes
         self._cache: dict[str, dict[str, Any]] = {}
-        self._handlers: list[TickHandler] = []
-        self._disconnect: list[Callable[[str], None]] = []
+        super().__init__(f"{broker} feed")
         self._ws: ClientConnection | None = None
         self._tasks: list[asyncio.Task] = []
         self._closing = False
@@ -149,12 +147,6 @@ class NorenStreamingAdapter:
                 self._cache.pop(key, None)
         await self._send_keys("u" if mode in TOUCHLINE else "ud", gone)
 
-    def on_tick(self, handler: TickHandler) -> None:
-        self._handlers.append(handler)
-
-    def on_disconnect(self, callback: Callable[[str], None]) -> None:
-        self._disconnect.append(callback)
-
     async def close(self) -> None:
         self._closing = True
         tasks, self._tasks = self._tasks, []
@@ -218,11 +210,7 @@ class NorenStreamingAdapter:
             for task in self._tasks:
                 if task is not asyncio.current_task():
                     task.cancel()
-            for callback in self._disconnect:
-                try:
-                    callback(reason)
-                except Exception:
-                    log.exception("%s on_disconnect callback failed", self.broker)
+            self._emit_disconnect(reason)
 
     async def _dispatch(self, message: dict[str, Any]) -> None:
         kind = message.get("t")
@@ -242,10 +230,4 @@ class NorenStreamingAdapter:
         now_ms = int(time.time() * 1000)
         for mode in wanted:
             tick = to_tick(snapshot, instrument, mode, now_ms)
-            for handler in self._handlers:
-                try:
-                    result = handler(tick)
-                    if inspect.isawaitable(result):
-                        await result
-                except Exception:
-                    log.exception("%s tick handler failed", self.broker)
+            await self._emit_tick(tick)

@@ -8,18 +8,17 @@ so a fresh connection re-posts them all."""
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import aiohttp
 import socketio
 
+from brokers.common.feed import FeedCallbacks
 from brokers.contract.errors import BrokerError, BrokerUnavailable, SessionExpired
-from brokers.contract.protocols import TickHandler
 from brokers.contract.types import Depth, FeedMode, Instrument, Quote, Tick
 from brokers.families.xts.convert import integer, number
 from brokers.families.xts.mapping import XtsMaps
@@ -85,7 +84,7 @@ def to_tick(code: int, payload: Mapping[str, Any], instrument: Instrument, subsc
     return tick
 
 
-class XtsStreamingAdapter:
+class XtsStreamingAdapter(FeedCallbacks):
     def __init__(self, api: XtsApi, maps: XtsMaps, feed_url: str, socket_path: str, user_id: str, *,
                  batch: int = SUBSCRIBE_BATCH, open_timeout: float = 10.0, close_timeout: float = 2.0) -> None:
         # The client builds `{scheme}://{netloc}/{path}/?{query}&transport=websocket&EIO=4` itself.
@@ -101,8 +100,7 @@ class XtsStreamingAdapter:
         self.open_timeout = open_timeout
         self.close_timeout = close_timeout
         self._subscriptions: dict[tuple[int, int], tuple[Instrument, FeedMode]] = {}
-        self._handlers: list[TickHandler] = []
-        self._disconnect: list[Callable[[str], None]] = []
+        super().__init__(f"{api.broker} feed")
         self._client: socketio.AsyncClient | None = None
         self._http: aiohttp.ClientSession | None = None
         self._inbox: asyncio.Queue | None = None
@@ -192,12 +190,6 @@ class XtsStreamingAdapter:
         if self._client is not None:
             for old_mode, old in gone.items():
                 await self._post(old, old_mode, "PUT")
-
-    def on_tick(self, handler: TickHandler) -> None:
-        self._handlers.append(handler)
-
-    def on_disconnect(self, callback: Callable[[str], None]) -> None:
-        self._disconnect.append(callback)
 
     async def close(self) -> None:
         self._closing = True
@@ -291,11 +283,7 @@ class XtsStreamingAdapter:
         if self._closing:
             return
         self._client = self._http = None
-        for callback in self._disconnect:
-            try:
-                callback(detail)
-            except Exception:
-                log.exception("%s on_disconnect callback failed", self.broker)
+        self._emit_disconnect(detail)
 
     async def _event(self, name: str, args: list[Any]) -> None:
         head, _, form = name.partition("-")
@@ -313,10 +301,4 @@ class XtsStreamingAdapter:
         if entry is None:
             return  # broadcasts for instruments we did not ask for
         tick = to_tick(code, payload, entry[0], entry[1], int(time.time() * 1000))
-        for handler in self._handlers:
-            try:
-                result = handler(tick)
-                if inspect.isawaitable(result):
-                    await result
-            except Exception:
-                log.exception("%s tick handler failed", self.broker)
+        await self._emit_tick(tick)
