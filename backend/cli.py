@@ -93,13 +93,16 @@ def serve(host: str | None, port: int | None, workers: int | None, data_dir: Pat
     """Run the server."""
     # Start-up builds about a million objects that live as long as the process (modules, schemas,
     # the instrument master). Collecting garbage while they are being built finds almost nothing
-    # and costs ~0.2 s; the app collects once and freezes them when start-up is done.
+    # and costs ~0.2 s; the app collects once and freezes them when start-up is done. Only when this
+    # process is the server: with several workers it is their supervisor, and they start afresh.
     gc.disable()
     overrides = {"HOST": host, "PORT": port, "WORKERS": workers, "DATA_DIR": data_dir, "WEBSOCKET_PORT": ws_port}
     for name, value in overrides.items():
         if value is not None:
             os.environ[name] = str(value)  # inherited by worker processes
     settings = settings_or_exit()
+    if settings.workers != 1:
+        gc.enable()
 
     import uvicorn
 

@@ -23,7 +23,8 @@ DEFERRED = {
 }
 
 SCRIPT = """
-import asyncio, json, sys
+import asyncio, gc, json, sys
+gc.disable()  # as `algogate serve` does for start-up
 from backend.cli import _migrate_aside
 from backend.core.settings import load_settings
 from backend.main import create_app
@@ -36,6 +37,8 @@ async def main():
     async with app.router.lifespan_context(app):
         await asyncio.sleep(0.2)
         assert app.state.symbols.index.get("NSE", "SBIN") is not None
+        # the lifespan collected once, froze start-up's objects and turned the collector back on
+        assert gc.isenabled() and gc.get_freeze_count() > 100_000, gc.get_freeze_count()
 
 asyncio.run(main())
 print(json.dumps(sorted(name for name in sys.modules if name.split(".")[0] in json.loads(sys.argv[1]))))
