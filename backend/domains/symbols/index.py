@@ -73,16 +73,15 @@ class SymbolIndex:
         table = instruments if isinstance(instruments, InstrumentTable) else InstrumentTable(instruments)
         self.instruments = table
         self._by_symbol: dict[str, dict[str, int]] = defaultdict(dict)
-        self._by_token: dict[str, dict[str, int]] = defaultdict(dict)
+        self._by_token: dict[str, dict[str, int]] | None = None  # on first use: the simulator never asks
         # Broker names that differ from ours; where they agree (the simulator, most cash rows) the
         # symbol dict answers, so the same row is not indexed twice. Nested dicts: no tuple per row.
         self._by_brsymbol: dict[str, dict[str, int]] = defaultdict(dict)
-        columns = zip(table.symbols, table.brsymbols, table.tokens, table.column("exchange"),
-                      table.column("brexchange"), strict=True)
-        for row, (symbol, brsymbol, token, exchange, brexchange) in enumerate(columns):
+        columns = zip(table.symbols, table.brsymbols, table.column("exchange"), table.column("brexchange"),
+                      strict=True)
+        for row, (symbol, brsymbol, exchange, brexchange) in enumerate(columns):
             exchange = exchange.value
             self._by_symbol[exchange][symbol] = row
-            self._by_token[exchange][token] = row
             if brexchange != exchange or brsymbol != symbol:
                 self._by_brsymbol[brexchange][brsymbol] = row
         # Expiries, option chains and search structures are built on first use (or by
@@ -111,6 +110,16 @@ class SymbolIndex:
             if not self._search_ready:
                 self._build_search()
                 self._search_ready = True
+
+    def _build_token_index(self) -> dict[str, dict[str, int]]:
+        with self._lock:
+            if self._by_token is None:
+                by_token: dict[str, dict[str, int]] = defaultdict(dict)
+                for row, (token, exchange) in enumerate(zip(self.instruments.tokens,
+                                                            self.instruments.column("exchange"), strict=True)):
+                    by_token[exchange.value][token] = row
+                self._by_token = by_token
+            return self._by_token
 
     def _prepare_derivatives(self) -> None:
         if self._derivatives_ready:
@@ -190,7 +199,7 @@ class SymbolIndex:
         return None if row is None else self.instruments[row]
 
     def by_token(self, exchange: Exchange | str, token: str) -> Instrument | None:
-        row = self._by_token.get(str(exchange), {}).get(str(token))
+        row = (self._by_token or self._build_token_index()).get(str(exchange), {}).get(str(token))
         return None if row is None else self.instruments[row]
 
     def by_brsymbol(self, brexchange: str, brsymbol: str) -> Instrument | None:
