@@ -29,6 +29,21 @@ AUTH_TIMEOUT = 10.0
 Key = tuple[str, str]
 
 
+async def open_socket(url: str, authorization: str, feed: str, **options) -> ClientConnection:
+    """Open one of Fyers' sockets (`authorization` is `app_id:access_token`); a refused token is
+    SessionExpired, anything else that stops the handshake is BrokerUnavailable naming `feed`."""
+    try:
+        return await connect(url, additional_headers={"Authorization": authorization},
+                             user_agent_header="algogate-fyers", max_size=None, **options)
+    except websockets.InvalidStatus as exc:
+        status = exc.response.status_code
+        if status in (401, 403):
+            raise SessionExpired(BROKER, f"the {feed} refused the access token (HTTP {status})") from None
+        raise BrokerUnavailable(BROKER, f"the {feed} answered HTTP {status}") from None
+    except (OSError, TimeoutError, websockets.InvalidHandshake) as exc:
+        raise BrokerUnavailable(BROKER, f"cannot reach the {feed} ({type(exc).__name__})") from None
+
+
 class FyersStreamingAdapter(FeedCallbacks):
     def __init__(self, url: str, app_id: str, access_token: str, instruments: InstrumentLookup,
                  max_per_subscribe: int = 100, ping_interval: float = 30.0, ping_timeout: float = 10.0) -> None:
@@ -58,18 +73,9 @@ class FyersStreamingAdapter(FeedCallbacks):
         exp = claims.get("exp")
         if isinstance(exp, int | float) and exp <= time.time():
             raise SessionExpired(BROKER)
-        try:
-            self._ws = await connect(
-                self.url, additional_headers={"Authorization": f"{self.app_id}:{self._token}"},
-                user_agent_header="algogate-fyers", ping_interval=self.ping_interval,
-                ping_timeout=self.ping_timeout, max_size=None, open_timeout=AUTH_TIMEOUT)
-        except websockets.InvalidStatus as exc:
-            status = exc.response.status_code
-            if status in (401, 403):
-                raise SessionExpired(BROKER, f"the feed refused the access token (HTTP {status})") from None
-            raise BrokerUnavailable(BROKER, f"feed answered HTTP {status}") from None
-        except (OSError, TimeoutError, websockets.InvalidHandshake) as exc:
-            raise BrokerUnavailable(BROKER, f"cannot reach the market-data feed ({type(exc).__name__})") from None
+        self._ws = await open_socket(self.url, f"{self.app_id}:{self._token}", "market-data feed",
+                                     ping_interval=self.ping_interval, ping_timeout=self.ping_timeout,
+                                     open_timeout=AUTH_TIMEOUT)
         try:
             await self._ws.send(hsm.auth_request(str(hsm_key)))
             await asyncio.wait_for(self._await_auth(), AUTH_TIMEOUT)

@@ -22,12 +22,13 @@ import time
 from collections.abc import Iterable
 
 import websockets
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import ClientConnection
 
 from brokers.common.feed import FeedCallbacks
-from brokers.contract.errors import BrokerError, BrokerUnavailable, SessionExpired
+from brokers.contract.errors import BrokerError, BrokerUnavailable
 from brokers.contract.types import Depth, DepthLevel, Exchange, FeedMode, Instrument, Quote, Tick
 from brokers.fyers.api import BROKER
+from brokers.fyers.streaming import open_socket
 from brokers.fyers.tbt_proto import SocketMessage
 
 log = logging.getLogger("algogate.brokers.fyers")
@@ -85,16 +86,7 @@ class FyersTbtAdapter(FeedCallbacks):
 
     # --- StreamingAdapter ---------------------------------------------------------------------
     async def connect(self) -> None:
-        try:
-            self._ws = await connect(self.url, additional_headers={"authorization": self._authorization},
-                                     user_agent_header="algogate-fyers", max_size=None, open_timeout=10)
-        except websockets.InvalidStatus as exc:
-            status = exc.response.status_code
-            if status in (401, 403):
-                raise SessionExpired(BROKER, f"the depth feed refused the access token (HTTP {status})") from None
-            raise BrokerUnavailable(BROKER, f"depth feed answered HTTP {status}") from None
-        except (OSError, TimeoutError, websockets.InvalidHandshake) as exc:
-            raise BrokerUnavailable(BROKER, f"cannot reach the depth feed ({type(exc).__name__})") from None
+        self._ws = await open_socket(self.url, self._authorization, "depth feed", open_timeout=10)
         self.connected = True
         self._tasks = [asyncio.create_task(self._read(self._ws), name="fyers-tbt-reader"),
                        asyncio.create_task(self._keepalive(self._ws), name="fyers-tbt-keepalive")]
