@@ -11,7 +11,7 @@ from brokers.angel.streaming import DEPTH20_SIZE, parse_packet
 from brokers.contract import BrokerError, Exchange, FeedMode, Tick
 from streaming.config import HubConfig
 from streaming.pool import UpstreamPool
-from tests.fixtures.streaming import wait_until
+from tests.fixtures.streaming import PluginFeeds, wait_until
 
 
 @pytest.fixture
@@ -60,17 +60,6 @@ def test_depth20_packet_layout():
     assert (packet["bids"][0].price, packet["bids"][19].quantity, packet["asks"][0].orders) == (800.0, 200, 2)
     assert parse_packet(head + rows[:100]) is None  # truncated
 
-
-class PluginFeeds:
-    def __init__(self, plugin, session, lookup) -> None:
-        self.plugin, self.session, self.lookup = plugin, session, lookup
-
-    def capabilities(self, feed_account: str):
-        return self.plugin.capabilities
-
-    async def open_adapter(self, feed_account: str, depth_levels: int | None = None):
-        deep = {} if depth_levels is None else {"depth_levels": depth_levels}
-        return self.plugin.streaming_adapter(self.session, self.lookup, **deep)
 
 
 async def test_pool_lays_the_depth_20_book_over_snap_quote(plugin, session, lookup, fake):

@@ -12,7 +12,7 @@ from brokers.dhan.plugin import CAPABILITIES
 from streaming.config import HubConfig
 from streaming.pool import UpstreamPool
 from tests.brokers.dhan.fake import depth_disconnect_packet, depth_side_packet
-from tests.fixtures.streaming import wait_until
+from tests.fixtures.streaming import PluginFeeds, wait_until
 
 
 async def open_depth(plugin, session, lookup):
@@ -128,19 +128,6 @@ def test_split_reads_12_byte_headers_back_to_back():
     assert packets[2].values == {"reason": 805}
     assert struct.unpack_from("<h", frame)[0] == 12 + 20 * 16
 
-
-class PluginFeeds:
-    """The UpstreamProvider the backend builds for a broker account, over the plugin."""
-
-    def __init__(self, plugin, session, lookup) -> None:
-        self.plugin, self.session, self.lookup = plugin, session, lookup
-
-    def capabilities(self, feed_account: str):
-        return self.plugin.capabilities
-
-    async def open_adapter(self, feed_account: str, depth_levels: int | None = None):
-        deep = {} if depth_levels is None else {"depth_levels": depth_levels}
-        return self.plugin.streaming_adapter(self.session, self.lookup, **deep)
 
 
 async def test_pool_lays_the_20_level_book_over_the_live_feed(plugin, session, lookup, fake):

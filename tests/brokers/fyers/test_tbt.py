@@ -13,7 +13,7 @@ from streaming.config import HubConfig
 from streaming.pool import UpstreamPool
 from tests.brokers.fyers.conftest import TickQueue
 from tests.brokers.fyers.fake import tbt_message
-from tests.fixtures.streaming import wait_until
+from tests.fixtures.streaming import PluginFeeds, wait_until
 
 
 @pytest.fixture
@@ -114,17 +114,6 @@ def test_hand_encoded_messages_decode_with_the_plugin_schema(fake):
     assert message.snapshot and feed.snapshot and feed.ticker == "NSE:SBIN-EQ"
     assert feed.depth.bids[0].price.value == 81230 and len(feed.depth.asks) == 50
 
-
-class PluginFeeds:
-    def __init__(self, plugin, session, lookup) -> None:
-        self.plugin, self.session, self.lookup = plugin, session, lookup
-
-    def capabilities(self, feed_account: str):
-        return self.plugin.capabilities
-
-    async def open_adapter(self, feed_account: str, depth_levels: int | None = None):
-        deep = {} if depth_levels is None else {"depth_levels": depth_levels}
-        return self.plugin.streaming_adapter(self.session, self.lookup, **deep)
 
 
 async def test_pool_lays_the_50_level_book_over_the_hsm_feed(plugin, session, lookup, fake):
